@@ -1,0 +1,59 @@
+"""Property tests: patch_knn equals a float64 brute force; peers never include the sample itself."""
+import torch
+from hypothesis import given, settings, strategies as st, HealthCheck
+from pani_nb.core import default_device
+from pani_nb.graph import random_peers, semantic_peers, patch_knn, patch_knn_reference
+
+DEV = default_device()
+
+@st.composite
+def knn_case(draw):
+    N = draw(st.integers(2, 6)); P = draw(st.integers(1, 6)); d = draw(st.integers(1, 5))
+    K1 = draw(st.integers(1, N - 1)); k = draw(st.integers(1, K1 * P))
+    return N, P, d, K1, k, draw(st.integers(0, 2**31 - 1)), draw(st.sampled_from([None, 'row', 'small']))
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(knn_case())
+def test_patch_knn_matches_brute_force(case):
+    N, P, d, K1, k, seed, budget = case
+    g = torch.Generator().manual_seed(seed)
+    patches = torch.randn(N, P, d, generator=g).to(DEV)
+    peers = random_peers(N, K1, generator=g).to(DEV)
+    kw = {} if budget is None else {'max_bytes': 4 * K1 * P * (1 if budget == 'row' else 3)}
+    img, idx, sim = patch_knn(patches, peers, k, **kw)
+    aimg, aidx, asim = patch_knn_reference(patches.cpu(), peers.cpu(), K1 * P)   # all candidates, sorted
+    rimg, ridx, rsim = aimg[..., :k], aidx[..., :k], asim[..., :k]
+    torch.testing.assert_close(sim.cpu().double(), rsim, rtol=1e-5, atol=1e-5)
+    assert (sim[..., 1:] <= sim[..., :-1]).all()
+    assert not (img == torch.arange(N, device=img.device)[:, None, None]).any()
+    assert (img.cpu()[..., None] == peers.cpu()[:, None, None]).any(-1).all()
+    # each returned neighbor has the returned similarity (robust to ties)...
+    z = patches.double().cpu()
+    cos = torch.nn.functional.cosine_similarity(z[:, :, None].expand(-1, -1, k, -1), z[img.cpu(), idx.cpu()], dim=-1)
+    torch.testing.assert_close(cos, sim.cpu().double(), rtol=1e-5, atol=1e-5)
+    # ...and where the brute force has no near-tie, the very same neighbor
+    diffs = asim[..., :-1] - asim[..., 1:]                           # gap between consecutive candidates
+    inf = torch.full_like(asim[..., :1], float('inf'))
+    gap = torch.minimum(torch.cat([inf, diffs], -1), torch.cat([diffs, inf], -1))[..., :k]
+    clear = gap > 1e-4
+    assert torch.equal(img.cpu()[clear], rimg[clear]) and torch.equal(idx.cpu()[clear], ridx[clear])
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 40), st.data())
+def test_random_peers(n, data):
+    k = data.draw(st.integers(1, n - 1))
+    peers = random_peers(n, k, generator=torch.Generator().manual_seed(data.draw(st.integers(0, 2**31 - 1))))
+    assert peers.shape == (n, k)
+    assert not (peers == torch.arange(n)[:, None]).any()
+    assert (peers.sort(1).values.diff(dim=1) > 0).all() and ((peers >= 0) & (peers < n)).all()
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 20), st.integers(1, 8), st.data())
+def test_semantic_peers(n, D, data):
+    k = data.draw(st.integers(1, n - 1))
+    f = torch.randn(n, D, generator=torch.Generator().manual_seed(data.draw(st.integers(0, 2**31 - 1))), dtype=torch.float64)
+    peers = semantic_peers(f, k)
+    cos = torch.nn.functional.cosine_similarity(f[:, None], f[None], dim=-1)
+    cos.fill_diagonal_(-2)
+    assert not (peers == torch.arange(n)[:, None]).any()
+    torch.testing.assert_close(cos.gather(1, peers), cos.topk(k, dim=1).values, rtol=1e-6, atol=1e-6)
