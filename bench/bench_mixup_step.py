@@ -32,13 +32,13 @@ class StepTimer(Callback):
         self.i += 1
         if len(self.times) >= self.n: raise CancelFitException()
 
-def methods(patch_size):
+def methods(patch_size, alpha=2.5, mask_ratio=0.4):
     return {
         'erm': lambda: [],
         'mixup': lambda: [MixUp(0.4)],
         'cutmix': lambda: [CutMix(1.0)],
-        'pani_mixup': lambda: [PaniMixUp(alpha=2.5, patch_size=patch_size, n_peers=1, k=4, mask_ratio=0.4)],
-        'pani_mixup K1=2': lambda: [PaniMixUp(alpha=2.5, patch_size=patch_size, n_peers=2, k=4, mask_ratio=0.4)],
+        'pani_mixup': lambda: [PaniMixUp(alpha=alpha, patch_size=patch_size, n_peers=1, k=4, mask_ratio=mask_ratio)],
+        'pani_mixup K1=2': lambda: [PaniMixUp(alpha=alpha, patch_size=patch_size, n_peers=2, k=4, mask_ratio=mask_ratio)],
     }
 
 def main():
@@ -47,11 +47,12 @@ def main():
     ap.add_argument('--steps', type=int, default=30)
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--bs', type=int, default=128)
+    ap.add_argument('--augment', action='store_true', help="crop + flip, and the paper's setting for it: patch = half the side, alpha 2, mask 0.6")
     a = ap.parse_args()
     fm = (DEBIAN_FASHION_MNIST/'train-images-idx3-ubyte.gz').exists()
-    dls = fashion_mnist_dls(bs=a.bs) if fm else digits_dls(bs=a.bs)
-    patch_size = 7 if fm else 4
-    ms = methods(patch_size)
+    dls = fashion_mnist_dls(bs=a.bs, augment=a.augment) if fm else digits_dls(bs=a.bs)
+    side = 28 if fm else 8
+    ms = methods(side // 2, 2.0, 0.6) if a.augment else methods(side // 4)
     times = {m: [] for m in ms}
     for r in range(a.repeats):
         for name, make in ms.items():
@@ -61,7 +62,7 @@ def main():
             with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3, cbs=[timer] + make())
             times[name].append(statistics.median(timer.times))
     dev = 'cuda' if torch.cuda.is_available() else f'cpu ({torch.get_num_threads()} threads)'
-    print(f"SmallCNN, {'Fashion-MNIST' if fm else 'digits'}, bs {a.bs}, {dev}, torch {torch.__version__}; "
+    print(f"SmallCNN, {'Fashion-MNIST' if fm else 'digits'}{' with augmentation' if a.augment else ''}, bs {a.bs}, {dev}, torch {torch.__version__}; "
           f"{a.repeats} repeats x {a.steps} steps (median step per repeat)\n")
     print(f"{'method':18s} {'ms/step (mean ± std over repeats)':>34s} {'/ MixUp':>8s}")
     base = times['mixup']
