@@ -103,7 +103,7 @@ def _batch_tfms(data:ImageArrays, augment:bool, pad:int|None=None):
     if augment: tfms.append(PadCropFlip(pad=pad if pad is not None else max(1, data.x_train.shape[-1] // 8)))
     return tfms
 
-# %% ../nbs/01_data.ipynb #fcf44744
+# %% ../nbs/01_data.ipynb #af5741b0
 def dataloaders(data:ImageArrays, # The dataset
                 train_idx=None, # Indices of `data.x_train` to train on (default: all)
                 valid_idx=None, # Indices of `data.x_train` to validate on (default: validate on the test split)
@@ -111,6 +111,7 @@ def dataloaders(data:ImageArrays, # The dataset
                 augment:bool=False, # Random crop with reflect padding and horizontal flip on training batches
                 pad:int|None=None, # Padding of the random crop (default: image size // 8)
                 device=None, # Device of the batches (default: `default_device()`)
+                num_workers:int=0, # Loader processes: the data is in memory, so workers only add forks and copies
                 **kwargs): # Passed to `Datasets.dataloaders`
     "fastai `DataLoaders` over `data`: train on `train_idx`, validate on `valid_idx` or on the test split"
     n_train = len(data.x_train)
@@ -124,7 +125,7 @@ def dataloaders(data:ImageArrays, # The dataset
     dsets = Datasets(range(len(x)), tfms=[[_IndexedImage(x)], [_IndexedLabel(y, data.vocab)]],
                      splits=(train_idx.tolist(), valid_idx.tolist()))
     return dsets.dataloaders(bs=bs, after_batch=_batch_tfms(data, augment, pad),
-                             device=default_device() if device is None else device, **kwargs)
+                             device=default_device() if device is None else device, num_workers=num_workers, **kwargs)
 
 # %% ../nbs/01_data.ipynb #56535673
 def _stratified_split(y:torch.Tensor, test_pct:float, seed:int):
@@ -293,19 +294,20 @@ def ssl_split(labels, # Class index of every training sample
     mask = torch.ones(len(labels), dtype=torch.bool); mask[labeled] = False
     return labeled, torch.nonzero(mask).flatten()
 
-# %% ../nbs/01_data.ipynb #2ce44663
+# %% ../nbs/01_data.ipynb #51ad5edf
 def unlabeled_dl(data:ImageArrays, # The dataset
                  idx, # Indices of `data.x_train` to serve
                  bs:int=64, # Batch size
                  augment:bool=False, # Random crop and flip
                  pad:int|None=None, # Padding of the random crop
                  device=None, # Device of the batches
+                 num_workers:int=0, # Loader processes (the data is in memory)
                  **kwargs): # Passed to `TfmdDL`
     "A shuffled `TfmdDL` of images only (batches are `(x,)`), normalized like the labeled data"
     idx = torch.as_tensor(idx)
     dsets = Datasets(range(len(data.x_train)), tfms=[[_IndexedImage(data.x_train)]], splits=(idx.tolist(), []))
     return TfmdDL(dsets.train, bs=bs, shuffle=True, drop_last=True, after_batch=_batch_tfms(data, augment, pad),
-                  device=default_device() if device is None else device, **kwargs)
+                  device=default_device() if device is None else device, num_workers=num_workers, **kwargs)
 
 def ssl_dls(data:ImageArrays, # The dataset
             n_labeled:int, # Labeled training samples (class-balanced), validation ones included
