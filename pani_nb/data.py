@@ -159,7 +159,7 @@ def digits_dls(bs:int=64, # Batch size
     "fastai `DataLoaders` of sklearn's digits (1x8x8, normalized), with a fixed, seeded split"
     return dataloaders(load_digits_arrays(valid_pct, seed), bs=bs, device=device, **kwargs)
 
-# %% ../nbs/01_data.ipynb #91cdf73f
+# %% ../nbs/01_data.ipynb #732461ef
 DEBIAN_FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
 _FMNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 
@@ -172,7 +172,8 @@ def _atomic_write(dest:Path, write):
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.')
     os.close(fd)
-    try: write(Path(tmp)); os.replace(tmp, dest)
+    umask = os.umask(0); os.umask(umask)
+    try: write(Path(tmp)); os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, dest)   # the permissions of an ordinary new file
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
 
