@@ -32,6 +32,28 @@ class StepTimer(Callback):
         self.i += 1
         if len(self.times) >= self.n: raise CancelFitException()
 
+def time_steps(dls, methods, make_model, repeats, steps, warmup):
+    "{method: [median step time (s) of each repeat]}: each repeat runs every method in turn, `steps` timed steps after `warmup`"
+    times = {m: [] for m in methods}
+    for r in range(repeats):
+        for name, make in methods.items():
+            set_seed(r)
+            learn = Learner(dls, make_model())
+            timer = StepTimer(steps, warmup)
+            with learn.no_bar(), learn.no_logging(): learn.fit(1000, 1e-3, cbs=[timer] + make())   # StepTimer ends the fit
+            times[name].append(statistics.median(timer.times))
+    return times
+
+def print_times(times, base, setting, a):
+    "Per method: ms/step mean ± std over repeats, and the per-repeat ratio to `base`: mean ± std"
+    dev = 'cuda' if torch.cuda.is_available() else f'cpu ({torch.get_num_threads()} threads)'
+    print(f"{setting}, {dev}, torch {torch.__version__}; {a.repeats} repeats x {a.steps} steps (median step per repeat)\n")
+    print(f"{'method':18s} {'ms/step (mean ± std over repeats)':>34s} {'/ ' + base:>8s}")
+    for name, ts in times.items():
+        ratios = [t / b for t, b in zip(ts, times[base])]
+        print(f"{name:18s} {statistics.mean(ts)*1e3:25.1f} ± {statistics.stdev(ts)*1e3:5.1f} "
+              f"{statistics.mean(ratios):8.3f} ± {statistics.stdev(ratios):.3f}")
+
 def methods(patch_size, alpha=2.5, mask_ratio=0.4):
     return {
         'erm': lambda: [],
@@ -53,22 +75,7 @@ def main():
     dls = fashion_mnist_dls(bs=a.bs, augment=a.augment) if fm else digits_dls(bs=a.bs)
     side = 28 if fm else 8
     ms = methods(side // 2, 2.0, 0.6) if a.augment else methods(side // 4)
-    times = {m: [] for m in ms}
-    for r in range(a.repeats):
-        for name, make in ms.items():
-            set_seed(r)
-            learn = Learner(dls, SmallCNN(1, 10))
-            timer = StepTimer(a.steps, a.warmup)
-            with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3, cbs=[timer] + make())
-            times[name].append(statistics.median(timer.times))
-    dev = 'cuda' if torch.cuda.is_available() else f'cpu ({torch.get_num_threads()} threads)'
-    print(f"SmallCNN, {'Fashion-MNIST' if fm else 'digits'}{' with augmentation' if a.augment else ''}, bs {a.bs}, {dev}, torch {torch.__version__}; "
-          f"{a.repeats} repeats x {a.steps} steps (median step per repeat)\n")
-    print(f"{'method':18s} {'ms/step (mean ± std over repeats)':>34s} {'/ MixUp':>8s}")
-    base = times['mixup']
-    for name, ts in times.items():
-        ratios = [t / b for t, b in zip(ts, base)]
-        print(f"{name:18s} {statistics.mean(ts)*1e3:25.1f} ± {statistics.stdev(ts)*1e3:5.1f} "
-              f"{statistics.mean(ratios):8.3f} ± {statistics.stdev(ratios):.3f}")
+    times = time_steps(dls, ms, lambda: SmallCNN(1, 10), a.repeats, a.steps, a.warmup)
+    print_times(times, 'mixup', f"SmallCNN, {'Fashion-MNIST' if fm else 'digits'}{' with augmentation' if a.augment else ''}, bs {a.bs}", a)
 
 if __name__ == '__main__': main()

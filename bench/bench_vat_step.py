@@ -13,7 +13,7 @@ import torch
 from fastai.learner import Learner
 import fastai.callback.progress
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_mixup_step import StepTimer
+from bench_mixup_step import time_steps, print_times
 from pani_nb.core import set_seed
 from pani_nb.data import load_fashion_mnist, load_digits_arrays, ssl_dls, DEBIAN_FASHION_MNIST
 from pani_nb.models import SmallCNN, ConvLarge
@@ -33,21 +33,7 @@ def main():
     make_model = {'smallcnn': SmallCNN, 'convlarge': ConvLarge}[a.model]
     methods = {'supervised': lambda: [], 'VAT': lambda: [VAT(eps=2.0, udl=udl)],
                'PaniVAT (input)': lambda: [PaniVAT(eps=2.0, n_peers=10, udl=udl)]}
-    times = {m: [] for m in methods}
-    for r in range(a.repeats):
-        for name, make in methods.items():
-            set_seed(r)
-            learn = Learner(dls, make_model(1, 10))
-            timer = StepTimer(a.steps, a.warmup)
-            with learn.no_bar(), learn.no_logging(): learn.fit(100, 1e-3, cbs=[timer] + make())
-            times[name].append(statistics.median(timer.times))
-    dev = 'cuda' if torch.cuda.is_available() else f'cpu ({torch.get_num_threads()} threads)'
-    print(f"{a.model}, {'Fashion-MNIST' if fm else 'digits'}, {a.bs} labeled + {a.bs} unlabeled per step, {dev}, "
-          f"torch {torch.__version__}; {a.repeats} repeats x {a.steps} steps (median step per repeat)\n")
-    print(f"{'method':18s} {'ms/step (mean ± std over repeats)':>34s} {'/ VAT':>8s}")
-    for name, ts in times.items():
-        ratios = [t / b for t, b in zip(ts, times['VAT'])]
-        print(f"{name:18s} {statistics.mean(ts)*1e3:25.1f} ± {statistics.stdev(ts)*1e3:5.1f} "
-              f"{statistics.mean(ratios):8.3f} ± {statistics.stdev(ratios):.3f}")
+    times = time_steps(dls, methods, lambda: make_model(1, 10), a.repeats, a.steps, a.warmup)
+    print_times(times, 'VAT', f"{a.model}, {'Fashion-MNIST' if fm else 'digits'}, {a.bs} labeled + {a.bs} unlabeled per step", a)
 
 if __name__ == '__main__': main()

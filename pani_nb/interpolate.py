@@ -51,7 +51,7 @@ def interpolate_reference(patches, img, idx, eta):
                 out[i, p] = out[i, p] + eta[i, p, r] * (patches[img[i, p, r], idx[i, p, r]] - patches[i, p])
     return out
 
-# %% ../nbs/12_interpolate.ipynb #18a1a101
+# %% ../nbs/12_interpolate.ipynb #ecb2c181
 def interpolate_map(z:torch.Tensor, # Feature map (N, C, H, W)
                     img:torch.Tensor, # (N, P, k) neighbor samples, from `patch_knn` on this map's patches
                     idx:torch.Tensor, # (N, P, k) neighbor patches
@@ -59,9 +59,11 @@ def interpolate_map(z:torch.Tensor, # Feature map (N, C, H, W)
                     size:int, # Patch side used for the graph
                     stride:int|None=None, # Patch stride used for the graph (default: `size`)
                     pad:bool=False): # Patches were extracted with `pad=True`
-    "The refined map: Eq. 6 on the patches of `z`, folded back"
+    "The refined map: Eq. 6 on the patches of `z`, folded back; in `z`'s memory layout"
     p = extract_patches(z, size, stride, pad)
-    return z + fold_patches(interpolate(p, img, idx, eta) - p, z.shape[-2:], size, stride, pad)
+    out = z + fold_patches(interpolate(p, img, idx, eta) - p, z.shape[-2:], size, stride, pad)
+    # z's memory layout (channels-last stays channels-last: the model's convolutions keep their fast path)
+    return out if out.stride() == z.stride() else torch.empty_like(z).copy_(out)
 
 # %% ../nbs/12_interpolate.ipynb #3f80abae
 def find_module(model:nn.Module, name:str):
