@@ -87,7 +87,7 @@ def mix_targets(y:torch.Tensor, # (N,) class indices, or (N, n_classes) soft/one
     w = torch.zeros(N, N, dtype=eta.dtype, device=eta.device).scatter_add_(1, img.reshape(N, -1), eta.reshape(N, -1) / P)
     return lam.to(eta.dtype)[:, None] * y + w @ y
 
-# %% ../../nbs/22_callback.mixup.ipynb #b1ed1749
+# %% ../../nbs/22_callback.mixup.ipynb #3935606e
 def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
              lam:torch.Tensor, # (N,) weight each sample keeps
              n_peers:int=1, # K1, random peers per sample
@@ -96,9 +96,10 @@ def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
              stride:int|None=None, # Patch stride (default: `patch_size`)
              pad:bool=False, # Zero-pad maps that the patches do not tile
              mask_ratio:float=0.0, # Probability of dropping each coefficient
-             generator:torch.Generator|None=None): # Generator of the peers and coefficients
+             generator:torch.Generator|None=None, # Generator of the peers and coefficients
+             peers:torch.Tensor|None=None): # (N, K1) candidate peers to use instead of `n_peers` random ones (e.g. MixMatch's partners)
     "Pani MixUp of one batch: (mixed z, peers (N, K1), peer weights (N, K1))"
-    peers = random_peers(z.shape[0], n_peers, generator=generator, device=z.device)
+    if peers is None: peers = random_peers(z.shape[0], n_peers, generator=generator, device=z.device)
     patches = extract_patches(z, patch_size, stride, pad)
     img, idx, _ = patch_knn(patches, peers, k)
     eta = sample_eta(lam.to(z.device).float(), patches.shape[1], k, mask_ratio, generator=generator)
