@@ -10,45 +10,72 @@ import torch, torch.nn.functional as F
 from .core import check_rank, check_finite
 
 # %% auto #0
-__all__ = ['CPU_BLOCK_BYTES', 'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference']
+__all__ = ['CPU_BLOCK_BYTES', 'check_pool', 'splice_pool', 'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference']
 
-# %% ../nbs/11_graph.ipynb #e6d9be12
-def _check_peer_count(n, k, name='k'):
-    if n < 2: raise ValueError(f"a batch of {n} sample has no peers: Pani needs at least 2 samples per batch")
+# %% ../nbs/11_graph.ipynb #624f6418
+def _check_peer_count(n, k, name='k', what='batch'):
+    if n < 2: raise ValueError(f"a {what} of {n} sample has no peers: Pani needs at least 2 samples per batch")
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k < n:
-        raise ValueError(f"`{name}` (the number of peers per sample) must be in [1, {n - 1}] for a batch of {n}, got {k!r}")
+        raise ValueError(f"`{name}` (the number of peers per sample) must be in [1, {n - 1}] for a {what} of {n}, got {k!r}")
+
+def check_pool(n:int, # Batch size
+               pool_size:int, # M, samples in the pool
+               offset:int): # Row of the batch's first sample in the pool
+    "Raise a clear error unless the batch fits in the pool at `offset`"
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= pool_size - n:
+        raise ValueError(f"`offset` must be an integer in [0, {pool_size - n}] (a batch of {n} inside a pool of {pool_size}), got {offset!r}")
+
+def splice_pool(pool:torch.Tensor, # (M, ...) the pool's rows
+                batch:torch.Tensor, # (N, ...) the batch, rows `offset..offset+N` of the pool
+                offset:int=0): # Row of the batch's first sample in the pool
+    "`pool` with the batch's rows replaced by `batch` itself: gradients flow through the batch's rows, the others are constants"
+    if pool.shape[1:] != batch.shape[1:]:
+        raise ValueError(f"`pool` rows {tuple(pool.shape[1:])} must have the batch's shape {tuple(batch.shape[1:])}")
+    check_pool(batch.shape[0], pool.shape[0], offset)
+    return torch.cat([pool[:offset].detach().to(batch.dtype), batch, pool[offset + batch.shape[0]:].detach().to(batch.dtype)])
 
 def random_peers(n:int, # Batch size
                  k:int, # Peers per sample (`n_peers`, K1)
                  generator:torch.Generator|None=None, # Generator of the draw (on `device`)
-                 device=None): # Device of the result
-    "(n, k) indices: `k` distinct random peers per sample, never the sample itself"
-    _check_peer_count(n, k)
-    scores = torch.rand(n, n - 1, generator=generator, device=device)
-    j = scores.topk(k, dim=1).indices                 # k distinct positions among the n-1 others
-    return j + (j >= torch.arange(n, device=j.device)[:, None]).long()   # skip the sample itself
+                 device=None, # Device of the result
+                 pool_size:int|None=None, # M: draw peers among M pool samples (default: the batch, M = n)
+                 offset:int=0): # Row of the batch's first sample in the pool
+    "(n, k) indices (pool rows): `k` distinct random peers per sample, never the sample itself"
+    m = n if pool_size is None else pool_size
+    check_pool(n, m, offset)
+    _check_peer_count(m, k, what='batch' if pool_size is None else 'pool')
+    scores = torch.rand(n, m - 1, generator=generator, device=device)
+    j = scores.topk(k, dim=1).indices                 # k distinct positions among the m-1 others
+    return j + (j >= offset + torch.arange(n, device=j.device)[:, None]).long()   # skip the sample itself
 
-# %% ../nbs/11_graph.ipynb #f0cbebe6
+# %% ../nbs/11_graph.ipynb #a2f6c20e
 def semantic_peers(feats:torch.Tensor, # Features (n, D), e.g. the classifier's second-to-last layer
-                   k:int): # Peers per sample (K1)
-    "(n, k) indices of the `k` samples with the most similar `feats` (cosine), most similar first, never the sample itself"
+                   k:int, # Peers per sample (K1)
+                   pool:torch.Tensor|None=None, # (M, D) features of a pool to draw peers from (default: `feats`)
+                   offset:int=0): # Row of the batch's first sample in `pool`
+    "(n, k) indices (pool rows) of the `k` samples with the most similar `feats` (cosine), most similar first, never the sample itself"
     check_rank(feats, 2, 'feats', '(n, D)')
-    _check_peer_count(feats.shape[0], k)
-    check_finite(feats, 'feats')
+    n = feats.shape[0]
+    if pool is not None: check_rank(pool, 2, 'pool', '(M, D)'); cand = splice_pool(pool, feats, offset)
+    else: cand = feats
+    _check_peer_count(cand.shape[0], k, what='batch' if pool is None else 'pool')
+    check_finite(cand, 'feats' if pool is None else 'pool')
     with torch.no_grad(), torch.autocast(feats.device.type, enabled=False):
-        f = F.normalize(feats.float(), dim=1)
-        sim = f @ f.T
-        sim.fill_diagonal_(-float('inf'))
+        f = F.normalize(cand.float(), dim=1)
+        sim = f[offset:offset + n] @ f.T
+        sim[torch.arange(n, device=sim.device), offset + torch.arange(n, device=sim.device)] = -float('inf')
         return sim.topk(k, dim=1).indices
 
-# %% ../nbs/11_graph.ipynb #d3d45048
-def _check_peers(peers, n):
+# %% ../nbs/11_graph.ipynb #c03da460
+def _check_peers(peers, n, m=None, offset=0):
+    "`peers` (n, K1): indices of distinct rows of an `m`-row pool (default: the batch), never the sample's own row `offset + i`"
+    m = n if m is None else m
     check_rank(peers, 2, 'peers', '(N, K1)')
     if peers.shape[0] != n: raise ValueError(f"`peers` has {peers.shape[0]} rows for a batch of {n} samples")
     if peers.dtype not in (torch.int64, torch.int32): raise ValueError(f"`peers` must hold integer indices, got {peers.dtype}")
-    _check_peer_count(n, peers.shape[1], 'peers.shape[1]')
-    if bool(((peers < 0) | (peers >= n)).any()): raise ValueError(f"`peers` holds indices outside [0, {n})")
-    if bool((peers == torch.arange(n, device=peers.device)[:, None]).any()): raise ValueError("`peers` lists a sample as its own peer")
+    _check_peer_count(m, peers.shape[1], 'peers.shape[1]', what='batch' if m == n else 'pool')
+    if bool(((peers < 0) | (peers >= m)).any()): raise ValueError(f"`peers` holds indices outside [0, {m})")
+    if bool((peers == offset + torch.arange(n, device=peers.device)[:, None]).any()): raise ValueError("`peers` lists a sample as its own peer")
     if peers.shape[1] > 1 and bool((peers.sort(1).values.diff(dim=1) == 0).any()): raise ValueError("`peers` lists a peer twice for a sample")
 
 CPU_BLOCK_BYTES = 2 ** 21   # similarity block on CPU: small enough to stay in cache (see the benchmark)
@@ -66,11 +93,15 @@ def _blocks(N, P, C, max_bytes, device):
 def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from `extract_patches`
               peers:torch.Tensor, # (N, K1) peer sample indices, e.g. from `random_peers` or `semantic_peers`
               k:int, # Neighbors per patch (K2)
-              max_bytes:int=256 * 2**20): # Budget of the similarity blocks (bytes)
+              max_bytes:int=256 * 2**20, # Budget of the similarity blocks (bytes)
+              pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `peers` index (default: `patches`)
+              offset:int=0): # Row of the batch's first sample in `pool`
     "For each patch, its `k` most cosine-similar patches among its peers' patches: (img, idx, sim), each (N, P, k), sorted by descending `sim`"
     check_rank(patches, 3, 'patches', '(N, P, d)')
     N, P, d = patches.shape
-    _check_peers(peers, N)
+    if pool is not None: check_rank(pool, 3, 'pool', '(M, P, d)')
+    cand_patches = patches if pool is None else splice_pool(pool, patches, offset)
+    _check_peers(peers, N, cand_patches.shape[0], offset)
     K1 = peers.shape[1]
     C = K1 * P
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= C:
@@ -80,14 +111,15 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     img = torch.empty(N, P, k, dtype=torch.long, device=patches.device)
     sim = torch.empty(N, P, k, dtype=torch.float32, device=patches.device)
     with torch.no_grad(), torch.autocast(patches.device.type, enabled=False):
-        pn = F.normalize(patches.float(), dim=-1)
+        pn = F.normalize(cand_patches.float(), dim=-1)                     # the pool's (or the batch's) patches
+        qn = pn[offset:offset + N]                                         # the batch's own: the queries
         for i0, i1, p0, p1 in _blocks(N, P, C, max_bytes, patches.device):
             cand = pn[peers[i0:i1]].reshape(i1 - i0, C, d)                 # the peers' patches
-            s = torch.bmm(pn[i0:i1, p0:p1], cand.transpose(1, 2))          # (n, rows, K1*P) cosines
+            s = torch.bmm(qn[i0:i1, p0:p1], cand.transpose(1, 2))          # (n, rows, K1*P) cosines
             sim[i0:i1, p0:p1], img[i0:i1, p0:p1] = s.max(-1, keepdim=True) if k == 1 else s.topk(k, dim=-1)
     # A NaN or inf feature makes its row's (or its candidates') cosines NaN, and top-k ranks NaN first:
     # checking the small result catches every non-finite patch without a pass over the input.
-    if bool(torch.isnan(sim).any()): raise ValueError("`patches` contains NaN or infinite values")
+    if bool(torch.isnan(sim).any()): raise ValueError("`patches` contains NaN or infinite values" + ('' if pool is None else " (or `pool`)"))
     flat = img                                                             # position among the K1*P candidates
     img = peers.gather(1, (flat // P).flatten(1)).view(N, P, k)
     return img, flat % P, sim

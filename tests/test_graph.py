@@ -57,3 +57,22 @@ def test_semantic_peers(n, D, data):
     cos.fill_diagonal_(-2)
     assert not (peers == torch.arange(n)[:, None]).any()
     torch.testing.assert_close(cos.gather(1, peers), cos.topk(k, dim=1).values, rtol=1e-6, atol=1e-6)
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(3, 9), st.integers(1, 5), st.integers(1, 4), st.data())
+def test_pool_graph_is_the_pools_rows(M, P, d, data):
+    """A batch that is rows offset..offset+n of a pool: random peers are pool rows (never its own), and its patch graph
+    and semantic peers are the rows of the whole pool's (the distributed `gather_peers` path)"""
+    n = data.draw(st.integers(1, M - 1)); off = data.draw(st.integers(0, M - n))
+    K1 = data.draw(st.integers(1, M - 1)); k = data.draw(st.integers(1, K1 * P))
+    g = torch.Generator().manual_seed(data.draw(st.integers(0, 2**31 - 1)))
+    pool = torch.randn(M, P, d, generator=g).to(DEV)
+    peers = random_peers(n, K1, generator=g, pool_size=M, offset=off).to(DEV)
+    assert ((peers >= 0) & (peers < M)).all() and not (peers == off + torch.arange(n, device=DEV)[:, None]).any()
+    assert (peers.sort(1).values.diff(dim=1) > 0).all()
+    full = random_peers(M, K1, generator=g).to(DEV); full[off:off + n] = peers
+    got, ref = patch_knn(pool[off:off + n], peers, k, pool=pool, offset=off), patch_knn(pool, full, k)
+    for a, b in zip(got, ref): assert torch.equal(a, b[off:off + n])
+    feats = pool.flatten(1)
+    K = data.draw(st.integers(1, M - 1))
+    assert torch.equal(semantic_peers(feats[off:off + n], K, pool=feats, offset=off), semantic_peers(feats, K)[off:off + n])

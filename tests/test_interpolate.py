@@ -31,3 +31,27 @@ def test_interpolate_map_eta_zero_exact(geom, seed):
     z = torch.randn(3, 2, H, H, generator=g).to(DEV)
     img, idx, _ = patch_knn(extract_patches(z, size, stride), random_peers(3, 2, generator=g).to(DEV), 2)
     assert torch.equal(interpolate_map(z, img, idx, torch.zeros(img.shape, device=DEV), size, stride), z)
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 7), st.integers(1, 5), st.integers(1, 4), st.data())
+def test_interpolate_from_pool_is_the_pools_rows(M, P, d, data):
+    "With a pool, Eq. 6 of the batch's rows equals the loop over the whole pool; gradients reach only the batch"
+    n = data.draw(st.integers(1, M)); off = data.draw(st.integers(0, M - n)); k = data.draw(st.integers(1, 4))
+    g = torch.Generator().manual_seed(data.draw(st.integers(0, 2**31 - 1)))
+    pool = torch.randn(M, P, d, generator=g, dtype=torch.float64)
+    img, idx = torch.randint(0, M, (M, P, k), generator=g), torch.randint(0, P, (M, P, k), generator=g)
+    eta = torch.rand(M, P, k, generator=g, dtype=torch.float64)
+    rows = slice(off, off + n)
+    batch = pool[rows].clone().requires_grad_()
+    out = interpolate(batch, img[rows], idx[rows], eta[rows], pool=pool, offset=off)
+    torch.testing.assert_close(out, interpolate_reference(pool, img, idx, eta)[rows], rtol=1e-12, atol=1e-12)
+    w = torch.randn(out.shape, generator=g, dtype=torch.float64)
+    (out * w).sum().backward()
+    ref = torch.zeros_like(batch)                                  # d/d batch by hand: the own term and the pulled ones
+    for i in range(n):
+        for p in range(P):
+            ref[i, p] += w[i, p] * (1 - eta[off + i, p].sum())
+            for r in range(k):
+                j = int(img[off + i, p, r])
+                if off <= j < off + n: ref[j - off, idx[off + i, p, r]] += eta[off + i, p, r] * w[i, p]
+    torch.testing.assert_close(batch.grad, ref, rtol=1e-10, atol=1e-10)
