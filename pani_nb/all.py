@@ -12,3 +12,4 @@ from .callback.ssl import *
 from .callback.vat import *
 from .callback.mixup import *
 from .callback.mixmatch import *
+from .distributed import *
