@@ -90,7 +90,7 @@ def mix_targets(y:torch.Tensor, # (N,) class indices, or (N, n_classes) soft/one
     w = torch.zeros(N, N, dtype=eta.dtype, device=eta.device).scatter_add_(1, img.reshape(N, -1), eta.reshape(N, -1) / P)
     return lam.to(eta.dtype)[:, None] * y + w @ y
 
-# %% ../../nbs/22_callback.mixup.ipynb #9329650c
+# %% ../../nbs/22_callback.mixup.ipynb #e607a528
 def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
              lam:torch.Tensor, # (N,) weight each sample keeps
              n_peers:int=1, # K1, random peers per sample
@@ -104,7 +104,7 @@ def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
              pool:torch.Tensor|None=None, # (M, C, H, W) maps of the pool to draw peers from (default: `z`; e.g. the global batch)
              offset:int=0): # Row of the batch's first sample in `pool`
     "Pani MixUp of one batch: (mixed z, peers (N, K1) (pool rows), peer weights (N, K1))"
-    pool_patches = None if pool is None else extract_patches(pool.to(z.dtype), patch_size, stride, pad)
+    pool_patches = None if pool is None else extract_patches(pool, patch_size, stride, pad)   # `splice_pool` casts to z's dtype
     if peers is None: peers = random_peers(z.shape[0], n_peers, generator=generator, device=z.device,
                                            pool_size=None if pool is None else pool.shape[0], offset=offset)
     patches = extract_patches(z, patch_size, stride, pad)
