@@ -6,11 +6,14 @@ Docs: https://pani-nb.github.io/pani-nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #28be6860
 from __future__ import annotations
-import random, numpy as np, torch
+import random
+from contextlib import contextmanager
+import numpy as np, torch
 from fastai.torch_core import default_device, set_seed
 
 # %% auto #0
-__all__ = ['check_rank', 'check_finite', 'synthetic_images']
+__all__ = ['check_rank', 'check_finite', 'check_int', 'check_number', 'check_prob', 'check_choice', 'rng_state', 'replay_rng',
+           'preserved_rng', 'synthetic_images']
 
 # %% ../nbs/00_core.ipynb #1592f1ee
 def check_rank(x:torch.Tensor, ndim:int, name:str, shape:str):
@@ -24,6 +27,70 @@ def check_finite(x:torch.Tensor, name:str):
     "Raise a `ValueError` naming `name` if `x` holds NaN or infinite values"
     if not bool(torch.isfinite(x).all()): raise ValueError(f"`{name}` contains NaN or infinite values")
     return x
+
+# %% ../nbs/00_core.ipynb #7efbc39d
+def _number(v): return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def _hint(fix): return f"; {fix}" if fix else ''
+
+def check_int(name:str, # The argument's name, as the user wrote it
+              v, # Its value
+              lo:int|None=1, # Smallest allowed value (None: no bound)
+              hi:int|None=None, # Largest allowed value (None: no bound)
+              fix:str=''): # How to fix a bad value (appended to the message)
+    "Raise a `ValueError` naming `name` unless `v` is an integer in [`lo`, `hi`]; returns `v`"
+    if isinstance(v, int) and not isinstance(v, bool) and (lo is None or v >= lo) and (hi is None or v <= hi): return v
+    rng = f"in [{lo}, {hi}]" if lo is not None and hi is not None else f">= {lo}" if lo is not None else f"<= {hi}" if hi is not None else ''
+    raise ValueError(f"`{name}` must be an integer{' ' + rng if rng else ''}, got {v!r}{_hint(fix)}")
+
+def check_number(name:str, # The argument's name
+                 v, # Its value
+                 lo:float|None=None, # Lower bound (None: none)
+                 hi:float|None=None, # Upper bound (None: none)
+                 lo_open:bool=False, # Exclude `lo` itself
+                 hi_open:bool=False, # Exclude `hi` itself
+                 fix:str=''): # How to fix a bad value
+    "Raise a `ValueError` naming `name` unless `v` is a real number in the interval; returns `v`"
+    ok = _number(v) and v == v and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or (v < hi if hi_open else v <= hi))
+    if ok: return v
+    if lo is not None and hi is not None: rng = f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+    elif lo is not None: rng = f"{'>' if lo_open else '>='} {lo:g}"
+    elif hi is not None: rng = f"{'<' if hi_open else '<='} {hi:g}"
+    else: rng = 'a real number'
+    raise ValueError(f"`{name}` must be {rng}, got {v!r}{_hint(fix)}")
+
+def check_prob(name:str, v, hi_open:bool=False, fix:str=''):
+    "`check_number` for a probability or fraction: in [0, 1] (or [0, 1) with `hi_open`)"
+    return check_number(name, v, 0, 1, hi_open=hi_open, fix=fix)
+
+def check_choice(name:str, v, choices, fix:str=''):
+    "Raise a `ValueError` naming `name` unless `v` is one of `choices`; returns `v`"
+    if v in list(choices): return v
+    raise ValueError(f"`{name}` must be one of {list(choices)}, got {v!r}{_hint(fix)}")
+
+# %% ../nbs/00_core.ipynb #799e8c58
+def rng_state(device=None): # The device of the forward pass (default: the CPU only)
+    "The generator states a forward pass on `device` draws from: `{'cpu': ..., 'cuda': ... or None, 'device': ...}`"
+    dev = torch.device('cpu' if device is None else device)
+    return dict(cpu=torch.get_rng_state(), cuda=torch.cuda.get_rng_state(dev) if dev.type == 'cuda' else None, device=dev)
+
+@contextmanager
+def replay_rng(state:dict): # From `rng_state`
+    "Run the block with torch's generators at `state`; on exit they are back where they were before the block"
+    cuda = state['cuda'] is not None
+    with torch.random.fork_rng(devices=[state['device']] if cuda else []):
+        torch.set_rng_state(state['cpu'])
+        if cuda: torch.cuda.set_rng_state(state['cuda'], state['device'])
+        yield
+
+@contextmanager
+def preserved_rng():
+    "Run the block, then put Python's, NumPy's and torch's generators (every CUDA device too) back as they were"
+    py, npy = random.getstate(), np.random.get_state()
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        try: yield
+        finally: random.setstate(py); np.random.set_state(npy)
 
 # %% ../nbs/00_core.ipynb #a1587466
 def synthetic_images(n:int=8, # Number of images
