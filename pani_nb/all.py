@@ -1,15 +1,17 @@
 """Everything a user needs in one import, as fastai does it: `from pani_nb.all import *`.
 
-Hand-written (not exported from a notebook): it re-exports the public names (`__all__`) of every module."""
-from .core import *
+Hand-written (not exported from a notebook): it imports every module of the package (so a new notebook's module
+is included without an edit here, and its `register_method` calls run) and re-exports each module's public
+names (`__all__`)."""
+import importlib as _importlib, pkgutil as _pkgutil
+import pani_nb as _pkg
 from .core import default_device, set_seed   # fastai's, which the core notebook re-exports
-from .data import *
-from .models import *
-from .patches import *
-from .graph import *
-from .interpolate import *
-from .callback.ssl import *
-from .callback.vat import *
-from .callback.mixup import *
-from .callback.mixmatch import *
-from .distributed import *
+
+_SKIP = {'pani_nb.all', 'pani_nb._modidx'}
+__all__ = ['default_device', 'set_seed']
+for _m in sorted(m.name for m in _pkgutil.walk_packages(_pkg.__path__, 'pani_nb.') if m.name not in _SKIP):
+    _mod = _importlib.import_module(_m)
+    for _name in getattr(_mod, '__all__', []):
+        globals()[_name] = getattr(_mod, _name)
+        if _name not in __all__: __all__.append(_name)
+del _m, _mod, _name

@@ -12,7 +12,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 # %% auto #0
 __all__ = ['MODELS', 'FeatureSequential', 'penultimate', 'conv_bn', 'MaybeMaxPool', 'SmallCNN', 'ValidConv', 'ConvLarge',
            'PreActBlock', 'PreActResNet', 'PreActResNet18', 'PreActResNet34', 'WideBlock', 'WideResNet',
-           'WideResNet28_10']
+           'WideResNet28_10', 'WideResNet28_2']
 
 # %% ../nbs/02_models.ipynb #34d43c04
 class FeatureSequential(nn.Sequential):
@@ -145,9 +145,13 @@ def WideResNet(depth:int=28, # 6n+4 layers
     return FeatureSequential(stages)
 
 def WideResNet28_10(n_in:int=3, n_out:int=10, drop:float=0.0):
-    "Wide ResNet-28-10"
+    "Wide ResNet-28-10 (the Pani MixUp paper's Table 2)"
     return WideResNet(28, 10, n_in, n_out, drop)
+
+def WideResNet28_2(n_in:int=3, n_out:int=10, drop:float=0.0):
+    "Wide ResNet-28-2 (MixMatch's model, the paper's Table 3)"
+    return WideResNet(28, 2, n_in, n_out, drop)
 
 # %% ../nbs/02_models.ipynb #08f60d8a
 MODELS = dict(smallcnn=SmallCNN, convlarge=ConvLarge, preactresnet18=PreActResNet18, preactresnet34=PreActResNet34,
-              wideresnet28_10=WideResNet28_10)
+              wideresnet28_10=WideResNet28_10, wideresnet28_2=WideResNet28_2)

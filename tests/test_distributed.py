@@ -1,11 +1,13 @@
-"""Distributed training on 2 CPU processes (gloo): every callback trains 1 epoch of SmallCNN on digits under
-`learn.distrib_ctx(cpu=True, sync_bn=False)`, launched with `torchrun --nproc_per_node 2 tests/ddp_worker.py`.
-The worker patches fastai's `DistributedDL._broadcast` (it calls `.cuda()`) for this CPU test only.
+"""Distributed training on 2 CPU processes (gloo): every registered method (and, where it has `gather_peers`, its
+gathering variant) trains 1 epoch of SmallCNN on digits under `learn.distrib_ctx(cpu=True, sync_bn=False)`,
+launched with `torchrun --nproc_per_node 2 tests/ddp_worker.py`. The worker patches fastai's
+`DistributedDL._broadcast` (it calls `.cuda()`) for this CPU test only.
 
 Checked here, from what each rank saved: identical weights on both ranks; half the batches per rank; unlabeled
 batches sharded (no image drawn by both ranks); `gather_batch` returns every rank's rows in rank order with this
 rank's at `offset`; with `gather_peers=True` peers come from the other rank's shard, Pani MixUp's loss is Eq. 10
 with the gathered labels, MixMatch's targets mix the gathered targets; the bytes received match `gather_bytes`.
+A new method is checked here without an edit: the configs come from the registry.
 """
 import os, subprocess, sys
 from pathlib import Path
@@ -13,8 +15,9 @@ import pytest, torch
 from pani_nb.distributed import gather_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIGS = ['pani_mixup', 'pani_mixup_gather', 'pani_mixup_hidden_gather', 'vat', 'pani_vat', 'pani_vat_gather',
-           'mixmatch', 'mixmatch_gather', 'pani_mixmatch', 'pani_mixmatch_gather']
+sys.path.insert(0, str(ROOT/'tests'))
+from ddp_worker import configs
+CONFIGS = configs()
 
 @pytest.fixture(scope='module')
 def runs(tmp_path_factory):
@@ -22,10 +25,14 @@ def runs(tmp_path_factory):
     torchrun = Path(sys.executable).parent/'torchrun'
     cmd = [str(torchrun) if torchrun.exists() else 'torchrun', '--standalone', '--nproc_per_node', '2',
            str(ROOT/'tests'/'ddp_worker.py'), str(out), *CONFIGS]
-    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900,
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200,
                          env={**os.environ, 'OMP_NUM_THREADS': '1'})
     assert res.returncode == 0, f"torchrun failed ({res.returncode}):\n{res.stdout[-4000:]}\n{res.stderr[-8000:]}"
     return {c: [torch.load(out/f'{c}_rank{r}.pt', weights_only=False) for r in (0, 1)] for c in CONFIGS}
+
+def test_every_method_is_checked():
+    from pani_nb.bench import METHODS
+    assert set(METHODS) <= set(CONFIGS) and any(c.endswith('_gather') for c in CONFIGS)
 
 @pytest.mark.parametrize('name', CONFIGS)
 def test_identical_weights_and_sharding(runs, name):
