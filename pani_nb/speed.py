@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, json, statistics, sys, time
 from pathlib import Path
 import torch, torch.nn.functional as F
-from fastai.callback.core import Callback, CancelFitException
+from fastai.callback.core import Callback, CancelFitException, CancelValidException
 from .core import set_seed, check_int, check_choice
 from .data import _atomic_write
 from .patches import extract_patches
@@ -19,7 +19,8 @@ from .bench import RunConfig, build, MarkdownTable, check_out, load_methods, _li
 # %% auto #0
 __all__ = ['STEP_BENCHMARKS', 'KNN_SETTINGS', 'SWEEPS', 'StepTimer', 'time_steps', 'ratios', 'ratio_table', 'machine',
            'run_steps', 'steps_table', 'matmul_rate', 'knn_cost', 'run_knn', 'knn_table', 'sweep', 'plot_sweep',
-           'run_sweep', 'profile_steps', 'exact_comparison', 'exact_table', 'main', 'knn_table_from']
+           'run_sweep', 'profile_steps', 'exact_comparison', 'exact_table', 'profile_table', 'sweep_table', 'main',
+           'knn_table_from']
 
 # %% ../nbs/32_speed.ipynb #b1400d7e
 class StepTimer(Callback):
@@ -36,7 +37,7 @@ class StepTimer(Callback):
         if self.i >= self.warmup: self.times.append(time.perf_counter() - self.t)
         self.i += 1
         if len(self.times) >= self.n: raise CancelFitException()
-    def before_validate(self): raise CancelFitException()        # never reached with enough batches; never validate
+    def before_validate(self): raise CancelValidException()      # no validation: epochs follow each other until enough steps
 
 def time_steps(cfgs:dict, # {name: RunConfig}
                repeats:int=5, # Rounds; each times every configuration in turn
@@ -50,7 +51,6 @@ def time_steps(cfgs:dict, # {name: RunConfig}
             learn, _, _ = build(cfg)
             timer = StepTimer(steps, warmup)
             with learn.no_bar(), learn.no_logging(): learn.fit(10 ** 6, cfg.lr, cbs=timer)   # the timer ends the fit
-            if len(timer.times) < steps: raise ValueError(f"{name}: only {len(timer.times)} steps in an epoch: lower `steps`")
             times[name].append(statistics.median(timer.times))
     return times
 
@@ -241,15 +241,15 @@ def profile_steps(cfg:RunConfig, steps:int=5, warmup:int=3, top:int=12):
     learn, _, _ = build(cfg)
     class Prof(Callback):
         order = -10
-        def before_fit(self): self.i, self.prof = 0, None
+        def before_fit(self): self.i, self.profiler = 0, None
         def before_batch(self):
-            if self.i == warmup: self.prof = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else [])); self.prof.__enter__(); self.t = time.perf_counter()
+            if self.i == warmup: self.profiler = profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else [])); self.profiler.__enter__(); self.t = time.perf_counter()
         def after_step(self):
             self.i += 1
-            if self.i == warmup + steps: self.secs = time.perf_counter() - self.t; self.prof.__exit__(None, None, None); raise CancelFitException()
+            if self.i == warmup + steps: self.secs = time.perf_counter() - self.t; self.profiler.__exit__(None, None, None); raise CancelFitException()
     p = Prof()
     with learn.no_bar(), learn.no_logging(): learn.fit(10 ** 6, cfg.lr, cbs=p)
-    ev = p.prof.key_averages()
+    ev = p.profiler.key_averages()
     total = 1e3 * p.secs / steps
     scopes = {e.key: e.cpu_time_total / 1e3 / steps for e in ev if ':' in e.key and e.key.split(':')[0] in ('pani_vat', 'vat')}
     ops = sorted(((e.key, e.self_cpu_time_total / 1e3 / steps) for e in ev if not e.key.startswith(('pani_vat', 'vat', 'ProfilerStep'))),
@@ -314,7 +314,34 @@ def exact_table(path):
             rows.append(f"| {m} | {v} | {r['cos_mean']:.4f}, {r['cos_min']:.4f} | {r['kl']:.4g} | {'—' if r['ms'] is None else f'{r[chr(109) + chr(115)]:.1f}'} |")
     return MarkdownTable('\n'.join(rows))
 
-# %% ../nbs/32_speed.ipynb #e9593583
+# %% ../nbs/32_speed.ipynb #7fa38bb8
+def profile_table(paths:dict): # {method: profile JSON file}
+    "Markdown: ms per step in each named part of each method's step"
+    recs = {m: json.loads(Path(p).read_text()) for m, p in paths.items()}
+    parts = list(dict.fromkeys(k.split(': ', 1)[1] for r in recs.values() for k in r['scopes']))
+    rows = ['| method | ms per step | ' + ' | '.join(parts) + ' |', '|---|---|' + '---|' * len(parts)]
+    for m, r in recs.items():
+        by = {k.split(': ', 1)[1]: v for k, v in r['scopes'].items()}
+        rows.append(f"| {m} | {r['step_ms']:.0f} | " + ' | '.join(f"{by[p]:.0f}" if p in by else '—' for p in parts) + ' |')
+    return MarkdownTable('\n'.join(rows))
+
+def sweep_table(paths:dict): # {method: sweep JSON file}
+    "Markdown: for each method and panel, the ratio to the baseline at each value (mean over repeats); the linear fits of the K1 and N panels"
+    import numpy as np
+    rows = ['| method | panel | ratio to the baseline at each value | extra ms per step: slope, R² |', '|---|---|---|---|']
+    for m, path in paths.items():
+        rec = json.loads(Path(path).read_text())
+        for panel, pts in rec['panels'].items():
+            cells = ', '.join(f"{x}: {statistics.mean(r):.2f}" for x, r, _, _ in pts)
+            fit = ''
+            if panel in ('K1', 'N'):
+                xs = np.array([x for x, *_ in pts], float); ys = np.array([1e3 * (statistics.mean(a) - statistics.mean(b)) for _, _, a, b in pts])
+                a, c = np.polyfit(xs, ys, 1); r2 = 1 - ((ys - (a * xs + c)) ** 2).sum() / max(1e-12, ((ys - ys.mean()) ** 2).sum())
+                fit = f"{a:.2f} ms per unit, R² {r2:.3f}"
+            rows.append(f"| {m} | {panel} | {cells} | {fit} |")
+    return MarkdownTable('\n'.join(rows))
+
+# %% ../nbs/32_speed.ipynb #62dcfb90
 def main(argv=None):
     "`pani-bench speed ...`"
     p = argparse.ArgumentParser(prog='pani-bench speed', description="Step times and costs, measured side by side in one process")
