@@ -26,8 +26,8 @@ from .callback.core import METHODS, RunContext, get_method, load_methods
 __all__ = ['DATASETS', 'SCHEDULES', 'PRESETS', 'DEFAULT_METHODS', 'load_dataset', 'RunConfig', 'run_context', 'build',
            'eval_epochs', 'EvalSchedule', 'run_one', 'check_out', 'Results', 'Group', 'Preset', 'register_preset',
            'choose', 'run_group', 'run_preset', 'describe_method', 'describe_preset', 'MarkdownTable', 'load_runs',
-           'summarize', 'results_table', 'paired_differences', 'paired_table', 'tuning_table', 'table', 'plot_runs',
-           'parse_sets', 'read_config', 'parser', 'main']
+           'summarize', 'results_table', 'paired_differences', 'direction', 'paired_table', 'tuning_table', 'table',
+           'plot_runs', 'parse_sets', 'read_config', 'parser', 'main']
 
 # %% ../nbs/30_bench.ipynb #07a20f6c
 load_methods()   # every callback module registers its methods
@@ -166,20 +166,23 @@ def eval_epochs(epochs:int, every:int=1):
     return [e for e in range(epochs) if (epochs - 1 - e) % every == 0]
 
 class EvalSchedule(Callback):
-    "Validate only on the chosen epochs; record the error rate (from the predictions) and the training time of each epoch"
+    "Validate only on the chosen epochs; record the error rate (from the predictions), the mean training loss and the training time of each such epoch"
     order = -20
     def __init__(self, epochs:list, bar:bool=False, label:str=''): self.epochs, self.bar, self.label = set(epochs), bar, label
     def before_fit(self):
-        self.curve, self.train_secs, self.train_cpu = [], [], []
+        self.curve, self.loss_curve, self.train_secs, self.train_cpu = [], [], [], []
         if self.bar: self.pb = progress_bar(range(self.n_epoch), leave=False); self.pb.comment = self.label; self.pb.update(0)
-    def before_train(self): self.t0, self.c0 = time.perf_counter(), time.process_time()
-    def after_train(self): self.train_secs.append(time.perf_counter() - self.t0); self.train_cpu.append(time.process_time() - self.c0)
+    def before_train(self): self.t0, self.c0, self.loss_sum, self.n_loss = time.perf_counter(), time.process_time(), 0., 0
+    def after_train(self):
+        self.train_secs.append(time.perf_counter() - self.t0); self.train_cpu.append(time.process_time() - self.c0)
+        if self.epoch in self.epochs and self.n_loss: self.loss_curve.append((self.epoch + 1, self.loss_sum / self.n_loss))
     def before_validate(self):
         if self.epoch not in self.epochs: raise CancelValidException()
         self.wrong = self.total = 0
     def after_batch(self):
-        if not self.training:
-            self.wrong += int((self.pred.argmax(-1) != self.y).sum()); self.total += len(self.y)
+        if self.training:
+            if self.epoch in self.epochs: self.loss_sum += float(self.loss.detach()); self.n_loss += 1
+        else: self.wrong += int((self.pred.argmax(-1) != self.y).sum()); self.total += len(self.y)
     def after_validate(self):
         if self.epoch in self.epochs and self.total: self.curve.append((self.epoch + 1, self.wrong / self.total))
     def after_epoch(self):
@@ -200,7 +203,7 @@ def run_one(cfg:RunConfig, # The run
     with learn.no_bar(), learn.no_logging(): _fit(learn, cfg, [ev] + list(cbs))
     errs = [e for _, e in ev.curve[-cfg.last_k:]]
     return dict(key=cfg.key(), config=asdict(cfg), params=_jsonable(params), split='valid' if cfg.n_valid else 'test',
-                error=ev.curve[-1][1], error_median_last=statistics.median(errs), curve=ev.curve,
+                error=ev.curve[-1][1], error_median_last=statistics.median(errs), curve=ev.curve, train_loss=ev.loss_curve,
                 secs_per_epoch=statistics.median(ev.train_secs), cpu_secs_per_epoch=statistics.median(ev.train_cpu),
                 threads=torch.get_num_threads(), device=str(learn.dls.device), torch=torch.__version__,
                 started=time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(started)), minutes=(time.time() - started) / 60)
@@ -365,11 +368,11 @@ _SOURCES_MIXMATCH = [f"MixMatch vs Pani MixMatch, median of the last 20 evaluati
                      f"2^20 steps of 64 labeled images, one evaluation every 64 kimg (1024 steps): {_MIXMATCH_CODE}, mixmatch.py line 146, libml/train.py line 34; 2^20 steps = 16,777 passes over 4000 labels, an evaluation every 16 passes",
                      "Pani MixMatch's patch size, k and mask: not given by the paper; Pani MixUp's setting for the image size (a quarter of the side, k 4, mask 0.4)"]
 
-register_preset(Preset('table1', "The paper's Table 1: VAT + EntMin, Pani VAT (input), Pani VAT (+hidden) on CIFAR-10 with 4000 labels, ConvLarge, no augmentation, VAT's recipe",
+register_preset(Preset('table1', "The paper's Table 1: VAT + EntMin (the baseline row), plain VAT, Pani VAT (input, +hidden), each with and without EntMin, on CIFAR-10 with 4000 labels, ConvLarge, no augmentation, VAT's recipe",
     [Group('CIFAR-10, 4000 labels', dict(dataset='cifar10', labels=4000, model='convlarge', epochs=1600, eval_every=50, last_k=1, **_VAT_RECIPE),
-           ['vat_entmin', 'vat', 'pani_vat', 'pani_vat_hidden'], seeds=[0, 1, 2],
+           ['vat_entmin', 'vat', 'pani_vat', 'pani_vat_entmin', 'pani_vat_hidden', 'pani_vat_hidden_entmin'], seeds=[0, 1, 2],
            params={'vat_entmin': dict(eps=10.0), 'vat': dict(eps=10.0)},
-           pairs={'pani_vat': 'vat_entmin', 'pani_vat_hidden': 'vat_entmin'})], _SOURCES_VAT))
+           pairs={m: 'vat_entmin' for m in ('pani_vat', 'pani_vat_entmin', 'pani_vat_hidden', 'pani_vat_hidden_entmin')})], _SOURCES_VAT))
 
 register_preset(Preset('table2', "The paper's Table 2: ERM, MixUp (a = 1), Pani MixUp on CIFAR-10 and CIFAR-100, PreAct ResNet-18/34 and WRN-28-10, with and without augmentation, MixUp's 200-epoch recipe, 5 runs",
     [Group(f"{ds}, {model}, {'with' if aug else 'without'} augmentation",
@@ -388,8 +391,8 @@ _CPU = "CPU scale-down (Fashion-MNIST, SmallCNN; under an hour on a 2-core CPU)"
 register_preset(Preset('table1-cpu', f"Table 1's comparison, {_CPU}: 1000 labels, VAT's recipe for 40 passes (1240 steps of 32 + 64 images), 1 seed",
     [Group('Fashion-MNIST, 1000 labels', dict(dataset='fashion_mnist', labels=1000, epochs=40, eval_every=10, last_k=1,
                                               **(_VAT_RECIPE | dict(ubs=64))),
-           ['erm', 'vat_entmin', 'pani_vat', 'pani_vat_hidden'], seeds=[0],
-           pairs={'pani_vat': 'vat_entmin', 'pani_vat_hidden': 'vat_entmin'})], _SOURCES_VAT, _CPU))
+           ['erm', 'vat_entmin', 'pani_vat', 'pani_vat_entmin', 'pani_vat_hidden'], seeds=[0],
+           pairs={m: 'vat_entmin' for m in ('pani_vat', 'pani_vat_entmin', 'pani_vat_hidden')})], _SOURCES_VAT, _CPU))
 
 register_preset(Preset('table2-cpu', f"Table 2's comparison, {_CPU}: 4000 labels, MixUp's recipe for 30 epochs, with and without augmentation, 1 seed",
     [Group(f"Fashion-MNIST, 4000 labels, {'with' if aug else 'without'} augmentation",
@@ -414,18 +417,29 @@ register_preset(Preset('evidence-ssl-budget', "How many passes over 1000 Fashion
 # %% ../nbs/30_bench.ipynb #2bc6e26c
 _SUP = dict(dataset='fashion_mnist', opt='sgd', lr=0.1, wd=1e-4, schedule='step', bs=128)
 _SUP_METHODS = ['erm', 'mixup', 'cutmix', 'pani_mixup', 'pani_mixup_hidden']
-_SUP_GRID = {'mixup': {'alpha': [0.2, 1.0, 2.0]}, 'cutmix': {'alpha': [0.2, 1.0, 2.0]},
-             'pani_mixup': {'alpha': [1.0, 2.5, 6.0]}, 'pani_mixup_hidden': {'alpha': [1.0, 2.5, 6.0]}}
-_SUP_PAIRS = {'pani_mixup': 'mixup', 'pani_mixup_hidden': 'mixup', 'mixup': 'erm'}
+_SUP_GRID = {'mixup': {'alpha': [0.2, 1.0]}, 'cutmix': {'alpha': [0.2, 1.0]},
+             'pani_mixup': {'alpha': [1.0, 2.5]}, 'pani_mixup_hidden': {'alpha': [1.0, 2.5]}}
+_SUP_PAIRS = {'pani_mixup': 'mixup', 'pani_mixup_hidden': 'mixup', 'mixup': 'erm', 'cutmix': 'erm'}
 register_preset(Preset('evidence-sup', "Supervised, data-limited Fashion-MNIST (SmallCNN, MixUp's recipe: SGD 0.1, step decay): ERM, MixUp, CutMix, "
-                       "Pani MixUp at the input and at block1; 2000 labels for 60 epochs with and without augmentation, 500 labels for 100 epochs; "
-                       "each method's mixing weight alpha tuned on held-out labels (3 values each), then 3 seeds",
-    [Group(f'{n} labels, {"with" if aug else "without"} augmentation', dict(_SUP, labels=n, epochs=e, augment=aug, eval_every=10, last_k=3),
-           _SUP_METHODS, seeds=[0, 1, 2], grid=_SUP_GRID, n_valid=n // 10, pairs=_SUP_PAIRS)
-     for n, e, aug in ((2000, 60, False), (2000, 60, True), (500, 100, False))],
-    _SOURCES_MIXUP + ["this project's choice: Fashion-MNIST subsets of 2000 and 500 labels, where SmallCNN overfits (see the learning curves)",
-                      "the grids: MixUp and CutMix alpha in {0.2, 1, 2} (Beta(alpha, alpha)); Pani MixUp alpha in {1, 2.5, 6} around the paper's 2-2.5 (Beta(alpha, 1))"],
-    'CPU, about 8 hours on one core'))
+                       "Pani MixUp at the input and at block1; 1000 labels for 40 epochs, without and with augmentation; "
+                       "each method's mixing weight alpha tuned on 200 held-out labels (2 values each, seed 0), then 3 seeds on the test split",
+    [Group(f'1000 labels, {"with" if aug else "without"} augmentation', dict(_SUP, labels=1000, epochs=40, augment=aug, eval_every=5, last_k=3),
+           _SUP_METHODS, seeds=[0, 1, 2], grid=_SUP_GRID, n_valid=200, pairs=_SUP_PAIRS)
+     for aug in (False, True)],
+    _SOURCES_MIXUP + ["this project's choice: a Fashion-MNIST subset of 1000 labels (100 per class), where SmallCNN overfits (see the learning curves)",
+                      "the grids: MixUp and CutMix alpha in {0.2, 1} (Beta(alpha, alpha)); Pani MixUp alpha in {1, 2.5}, the paper's 2.5 and a flatter one (Beta(alpha, 1))"],
+    'CPU, about 50 minutes per group on one core'))
+
+register_preset(Preset('evidence-exact', "Exact against finite-difference power iteration in training: VAT + EntMin and Pani VAT, each with VAT's "
+                       "finite difference (xi 1e-6) and with the exact Hessian-vector product (xi=None), on the main job's digits setting "
+                       "(100 labels, SmallCNN, 40 epochs), 3 seeds",
+    [Group('digits, 100 labels', dict(dataset='digits', labels=100, epochs=40, eval_every=5, last_k=3),
+           ['vat_entmin', 'vat_entmin_exact', 'pani_vat', 'pani_vat_exact'], seeds=[0, 1, 2],
+           variants={'vat_entmin_exact': ('vat_entmin', dict(xi=None)), 'pani_vat_exact': ('pani_vat', dict(xi=None))},
+           pairs={'vat_entmin_exact': 'vat_entmin', 'pani_vat_exact': 'pani_vat'})],
+    ["this project's choice: the main job's digits setting, where semi-supervised training beats supervised-only training on this CPU "
+     "(README's first table) and a 3-seed comparison takes minutes; the methods' hyperparameters are their defaults (`pani-bench methods`)"],
+    'CPU, about 10 minutes'))
 
 # %% ../nbs/30_bench.ipynb #593aeda1
 def _settings(base:dict):
@@ -436,11 +450,11 @@ def _settings(base:dict):
     s['labels'] = d['labels'] if cfg.labels is None else (cfg.labels or 'all')
     return ', '.join(f'{k}={v}' for k, v in s.items())
 
-def describe_method(name:str, params:dict|None=None):
-    "A method's hyperparameters (defaults, `params` overriding), its source and what it is"
+def describe_method(name:str, params:dict|None=None, label:str|None=None):
+    "A method's hyperparameters (defaults, `params` overriding), its source and what it is; `label`: its row name, if another"
     m = get_method(name)
     ps = {**m.defaults, **(params or {})}
-    return f"{name}: {m.doc}\n    " + ', '.join(f'{k}={v!r}' for k, v in ps.items()) + (f"\n    source: {m.source}" if m.source else '')
+    return f"{label + ' (' + name + ')' if label else name}: {m.doc}\n    " + ', '.join(f'{k}={v!r}' for k, v in ps.items()) + (f"\n    source: {m.source}" if m.source else '')
 
 def describe_preset(p:Preset, groups=None):
     "Every setting of a preset, as text"
@@ -448,13 +462,14 @@ def describe_preset(p:Preset, groups=None):
     for g in (groups or p.groups):
         lines.append(f"\n  group: {g.name}\n    run: {_settings(g.base)}\n    seeds: {list(g.seeds)}")
         for m in g.methods:
-            lines.append('    ' + describe_method(m, g.params.get(m)).replace('\n', '\n    '))
+            base, p0 = g.variants.get(m, (m, {}))
+            lines.append('    ' + describe_method(base, {**p0, **g.params.get(m, {})}, m if m != base else None).replace('\n', '\n    '))
             if m in g.grid: lines.append(f"      tuned on {g.n_valid} held-out labels (seed {g.tune_seed}): {g.grid[m]}")
         if g.pairs: lines.append('    paired differences: ' + ', '.join(f'{a} - {b}' for a, b in g.pairs.items()))
     lines += ['\n  sources:'] + [f'    - {s}' for s in p.sources]
     return '\n'.join(lines)
 
-# %% ../nbs/30_bench.ipynb #a2545abb
+# %% ../nbs/30_bench.ipynb #f34c86ec
 class MarkdownTable(str):
     "A markdown table: printed as text, displayed as markdown by Jupyter"
     def _repr_markdown_(self): return str(self)
@@ -506,14 +521,19 @@ def paired_differences(records:list, # Final records
             if d: out[(g, m, b)] = sorted(d)
     return out
 
+def direction(ds:list): # Per-seed differences, method minus baseline
+    "In words: whether every seed agrees that the method is better (lower error), worse, or the seeds disagree"
+    if all(x < 0 for x in ds): return 'better on every seed'
+    if all(x > 0 for x in ds): return 'worse on every seed'
+    return f'mixed ({sum(x < 0 for x in ds)} better, {sum(x > 0 for x in ds)} worse, {sum(x == 0 for x in ds)} equal)'
+
 def paired_table(records:list, pairs:dict, metric:str='error_median_last', names=('group',)):
-    "Markdown: per group and pair, the mean ± std of the per-seed differences (points) and on how many seeds the method is better"
-    rows = ['| ' + ' | '.join([*names, 'difference', 'mean ± std (points)', 'per seed', 'better on']) + ' |', '|' + '---|' * (len(names) + 4)]
+    "Markdown: per group and pair, the mean ± std of the per-seed differences (points), each seed's, and whether the seeds agree"
+    rows = ['| ' + ' | '.join([*names, 'difference', 'mean ± std (points)', 'per seed', 'the method is']) + ' |', '|' + '---|' * (len(names) + 4)]
     for (g, m, b), d in paired_differences(records, pairs, metric).items():
         ds = [x for _, x in d]
         sd = f"{statistics.stdev(ds):.2f}" if len(ds) > 1 else 'n/a'
-        rows.append(f"| {g} | {m} − {b} | {statistics.mean(ds):+.2f} ± {sd} | {', '.join(f'{x:+.2f}' for x in ds)} | "
-                    f"{sum(x < 0 for x in ds)} of {len(ds)} seeds |")
+        rows.append(f"| {g} | {m} − {b} | {statistics.mean(ds):+.2f} ± {sd} | {', '.join(f'{x:+.2f}' for x in ds)} | {direction(ds)} |")
     return MarkdownTable('\n'.join(rows))
 
 def tuning_table(records:list): # Records with stage 'tune' (and the final ones, for the chosen values)
@@ -534,16 +554,17 @@ def table(path, by=('group', 'method'), names=None, methods=None, groups=None, *
     runs = [r for r in load_runs(path) if (methods is None or r['method'] in methods) and (groups is None or r.get('group') in groups)]
     return results_table(summarize(runs, by=by, **kwargs), names=names or by)
 
-# %% ../nbs/30_bench.ipynb #6d5cc837
+# %% ../nbs/30_bench.ipynb #180645b2
 def plot_runs(records:list, # Final records
               by:str='method', # Key of the columns
               metric:str='error_median_last', # Error key
               title:str=''): # Figure title
-    "Per group: every run as a dot with the mean ± std, and the mean error curve of each method over the epochs"
+    "Per group: every run as a dot with the mean ± std, the mean error curve of each method over the epochs and, where recorded, its mean training loss"
     import matplotlib.pyplot as plt
     groups = list(dict.fromkeys(r.get('group') for r in records))
-    fig, axs = plt.subplots(len(groups), 2, figsize=(12, 3.6 * len(groups)), squeeze=False)
-    for (a0, a1), g in zip(axs, groups):
+    losses = all(r.get('train_loss') for r in records)
+    fig, axs = plt.subplots(len(groups), 2 + losses, figsize=(6 * (2 + losses), 3.6 * len(groups)), squeeze=False)
+    for (a0, a1, *a2), g in zip(axs, groups):
         rs = [r for r in records if r.get('group') == g]
         names = list(dict.fromkeys(r[by] for r in rs))
         for j, name in enumerate(names):
@@ -554,14 +575,19 @@ def plot_runs(records:list, # Final records
             ep = [e for e, _ in curves[0]]
             if all(len(c) == len(ep) for c in curves):
                 a1.plot(ep, [100 * statistics.mean(c[i][1] for c in curves) for i in range(len(ep))], label=name, color=f'C{j}', marker='.')
+            if a2:
+                ls = [r['train_loss'] for r in rs if r[by] == name]
+                if all(len(l) == len(ls[0]) for l in ls):
+                    a2[0].plot([e for e, _ in ls[0]], [statistics.mean(l[i][1] for l in ls) for i in range(len(ls[0]))], label=name, color=f'C{j}', marker='.')
         a0.set_xticks(range(len(names))); a0.set_xticklabels(names, rotation=20, ha='right'); a0.set_ylabel('error % (dots: seeds)')
         a0.set_title(f'{g}: final error' if g else 'final error'); a1.set_xlabel('epoch'); a1.set_ylabel('error % (mean over seeds)')
         a1.set_title('error during training'); a1.legend(fontsize=8)
+        if a2: a2[0].set_yscale('log'); a2[0].set_xlabel('epoch'); a2[0].set_ylabel('training loss (mean over seeds)'); a2[0].set_title('the loss each method minimizes')
     if title: fig.suptitle(title)
     fig.tight_layout()
     return fig
 
-# %% ../nbs/30_bench.ipynb #1d869b7d
+# %% ../nbs/30_bench.ipynb #0004d023
 DEFAULT_METHODS = ('erm', 'mixup', 'cutmix', 'pani_mixup', 'vat', 'pani_vat', 'mixmatch', 'pani_mixmatch')
 _RUN_FIELDS = {f.name for f in fields(RunConfig)} - {'method', 'seed', 'params'}
 
