@@ -341,7 +341,7 @@ def sweep_table(paths:dict): # {method: sweep JSON file}
             rows.append(f"| {m} | {panel} | {cells} | {fit} |")
     return MarkdownTable('\n'.join(rows))
 
-# %% ../nbs/32_speed.ipynb #62dcfb90
+# %% ../nbs/32_speed.ipynb #9aa6cae8
 def main(argv=None):
     "`pani-bench speed ...`"
     p = argparse.ArgumentParser(prog='pani-bench speed', description="Step times and costs, measured side by side in one process")
