@@ -428,7 +428,7 @@ register_preset(Preset('evidence-sup', "Supervised, data-limited Fashion-MNIST (
      for aug in (False, True)],
     _SOURCES_MIXUP + ["this project's choice: a Fashion-MNIST subset of 1000 labels (100 per class), where SmallCNN overfits (see the learning curves)",
                       "the grids: MixUp and CutMix alpha in {0.2, 1} (Beta(alpha, alpha)); Pani MixUp alpha in {1, 2.5}, the paper's 2.5 and a flatter one (Beta(alpha, 1))"],
-    'CPU, about 50 minutes per group on one core'))
+    'CPU, about an hour per group on one core'))
 
 register_preset(Preset('evidence-exact', "Exact against finite-difference power iteration in training: VAT + EntMin and Pani VAT, each with VAT's "
                        "finite difference (xi 1e-6) and with the exact Hessian-vector product (xi=None), on the main job's digits setting "
