@@ -554,7 +554,13 @@ def table(path, by=('group', 'method'), names=None, methods=None, groups=None, *
     runs = [r for r in load_runs(path) if (methods is None or r['method'] in methods) and (groups is None or r.get('group') in groups)]
     return results_table(summarize(runs, by=by, **kwargs), names=names or by)
 
-# %% ../nbs/30_bench.ipynb #180645b2
+# %% ../nbs/30_bench.ipynb #9a0bfc52
+def _mean_curve(curves:list): # Runs' [(epoch, value)] lists
+    "The epochs and the mean value at each, over runs with the same epochs (([], []) when they differ)"
+    ep = [e for e, _ in curves[0]]
+    if not all(len(c) == len(ep) for c in curves): return [], []
+    return ep, [statistics.mean(c[i][1] for c in curves) for i in range(len(ep))]
+
 def plot_runs(records:list, # Final records
               by:str='method', # Key of the columns
               metric:str='error_median_last', # Error key
@@ -571,14 +577,9 @@ def plot_runs(records:list, # Final records
             errs = [_err(r, metric) for r in rs if r[by] == name]
             a0.scatter([j] * len(errs), errs, color=f'C{j}', alpha=.6)
             a0.errorbar(j + .15, statistics.mean(errs), yerr=statistics.stdev(errs) if len(errs) > 1 else 0, fmt='o', color='k', capsize=4)
-            curves = [r['curve'] for r in rs if r[by] == name]
-            ep = [e for e, _ in curves[0]]
-            if all(len(c) == len(ep) for c in curves):
-                a1.plot(ep, [100 * statistics.mean(c[i][1] for c in curves) for i in range(len(ep))], label=name, color=f'C{j}', marker='.')
-            if a2:
-                ls = [r['train_loss'] for r in rs if r[by] == name]
-                if all(len(l) == len(ls[0]) for l in ls):
-                    a2[0].plot([e for e, _ in ls[0]], [statistics.mean(l[i][1] for l in ls) for i in range(len(ls[0]))], label=name, color=f'C{j}', marker='.')
+            for ax, key, scale in [(a1, 'curve', 100)] + ([(a2[0], 'train_loss', 1)] if a2 else []):
+                ep, mean = _mean_curve([r[key] for r in rs if r[by] == name])
+                if ep: ax.plot(ep, [scale * v for v in mean], label=name, color=f'C{j}', marker='.')
         a0.set_xticks(range(len(names))); a0.set_xticklabels(names, rotation=20, ha='right'); a0.set_ylabel('error % (dots: seeds)')
         a0.set_title(f'{g}: final error' if g else 'final error'); a1.set_xlabel('epoch'); a1.set_ylabel('error % (mean over seeds)')
         a1.set_title('error during training'); a1.legend(fontsize=8)

@@ -78,7 +78,7 @@ def _check_peers(peers, n, m=None, offset=0):
     if bool((peers == offset + torch.arange(n, device=peers.device)[:, None]).any()): raise ValueError("`peers` lists a sample as its own peer")
     if peers.shape[1] > 1 and bool((peers.sort(1).values.diff(dim=1) == 0).any()): raise ValueError("`peers` lists a peer twice for a sample")
 
-CPU_BLOCK_BYTES = 2 ** 23   # similarity block on CPU: 8 MB, ~20% faster than 2 MB for Pani VAT's input graph (`pani-bench speed knn`)
+CPU_BLOCK_BYTES = 2 ** 23   # similarity block on CPU: 8 MB, fewer and larger bmm/topk calls than 2 MB, the same graph (`pani-bench speed knn` times it)
 
 def _blocks(N, P, C, max_bytes, device):
     "Sample blocks (and patch-row blocks) whose (rows, C) float32 similarity block fits the budget"

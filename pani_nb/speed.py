@@ -18,9 +18,9 @@ from .bench import RunConfig, build, MarkdownTable, check_out, load_methods, _li
 
 # %% auto #0
 __all__ = ['STEP_BENCHMARKS', 'KNN_SETTINGS', 'SWEEPS', 'StepTimer', 'time_steps', 'ratios', 'ratio_table', 'machine',
-           'run_steps', 'steps_table', 'matmul_rate', 'knn_cost', 'run_knn', 'knn_table', 'sweep', 'plot_sweep',
-           'run_sweep', 'profile_steps', 'exact_comparison', 'exact_table', 'profile_table', 'sweep_table', 'main',
-           'knn_table_from']
+           'run_steps', 'steps_table', 'matmul_rate', 'knn_cost', 'run_knn', 'knn_table', 'sweep', 'extra_ms_fit',
+           'plot_sweep', 'run_sweep', 'profile_steps', 'exact_comparison', 'exact_table', 'profile_table',
+           'sweep_table', 'main', 'knn_table_from']
 
 # %% ../nbs/32_speed.ipynb #b1400d7e
 class StepTimer(Callback):
@@ -199,6 +199,14 @@ def sweep(method:str, # 'pani_vat' or 'pani_mixup'
         log(f'{method} {panel}: ' + ', '.join(f'{x}: {statistics.mean(r):.2f}' for x, r, _, _ in out[panel]))
     return out
 
+def extra_ms_fit(pts:list): # One panel's points of a `speed sweep` record: (x, ratios, method times, base times)
+    "Pani's extra ms per step at each point, and its least-squares line: (extra, slope, intercept, R²)"
+    import numpy as np
+    xs = np.array([x for x, *_ in pts], float)
+    ys = np.array([1e3 * (statistics.mean(m) - statistics.mean(b)) for _, _, m, b in pts])
+    a, c = np.polyfit(xs, ys, 1)
+    return list(ys), a, c, 1 - ((ys - (a * xs + c)) ** 2).sum() / max(1e-12, ((ys - ys.mean()) ** 2).sum())
+
 def plot_sweep(rec:dict): # A `speed sweep` results record
     "The paper's Figure 2 for one method: per panel, the step-time ratio to the baseline (mean ± std over repeats); in the K1 and N panels, Pani's extra ms per step with a least-squares line"
     import matplotlib.pyplot as plt, numpy as np
@@ -211,9 +219,7 @@ def plot_sweep(rec:dict): # A `speed sweep` results record
         ax.axhline(1, color='gray', lw=0.8)
         ax.set_xlabel(spec['panels'][panel][0]); ax.set_ylabel('step time / baseline')
         if panel in ('K1', 'N'):
-            extra = [1e3 * (statistics.mean(m) - statistics.mean(b)) for _, _, m, b in pts]
-            a, c = np.polyfit(xs, extra, 1)
-            r2 = 1 - np.sum((np.array(extra) - (a * np.array(xs) + c)) ** 2) / max(1e-12, np.sum((np.array(extra) - np.mean(extra)) ** 2))
+            extra, a, c, r2 = extra_ms_fit(pts)
             ax2 = ax.twinx(); ax2.plot(xs, extra, 's', color='C1', alpha=.7, label='extra ms / step')
             ax2.plot(xs, a * np.array(xs) + c, '--', color='C1', lw=1, label=f'linear fit, R² {r2:.3f}')
             ax2.set_ylabel('extra ms / step', color='C1'); ax2.legend(fontsize=7, loc='lower right')
@@ -327,7 +333,6 @@ def profile_table(paths:dict): # {method: profile JSON file}
 
 def sweep_table(paths:dict): # {method: sweep JSON file}
     "Markdown: for each method and panel, the ratio to the baseline at each value (mean over repeats); the linear fits of the K1 and N panels"
-    import numpy as np
     rows = ['| method | panel | ratio to the baseline at each value | extra ms per step: slope, R² |', '|---|---|---|---|']
     for m, path in paths.items():
         rec = json.loads(Path(path).read_text())
@@ -335,8 +340,7 @@ def sweep_table(paths:dict): # {method: sweep JSON file}
             cells = ', '.join(f"{x}: {statistics.mean(r):.2f}" for x, r, _, _ in pts)
             fit = ''
             if panel in ('K1', 'N'):
-                xs = np.array([x for x, *_ in pts], float); ys = np.array([1e3 * (statistics.mean(a) - statistics.mean(b)) for _, _, a, b in pts])
-                a, c = np.polyfit(xs, ys, 1); r2 = 1 - ((ys - (a * xs + c)) ** 2).sum() / max(1e-12, ((ys - ys.mean()) ** 2).sum())
+                _, a, _, r2 = extra_ms_fit(pts)
                 fit = f"{a:.2f} ms per unit, R² {r2:.3f}"
             rows.append(f"| {m} | {panel} | {cells} | {fit} |")
     return MarkdownTable('\n'.join(rows))
