@@ -10,7 +10,8 @@ import torch, torch.nn.functional as F
 from .core import check_rank, check_finite
 
 # %% auto #0
-__all__ = ['CPU_BLOCK_BYTES', 'check_pool', 'splice_pool', 'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference']
+__all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'check_pool', 'splice_pool', 'random_peers', 'semantic_peers', 'patch_knn',
+           'patch_knn_reference']
 
 # %% ../nbs/11_graph.ipynb #c26461a4
 def _check_peer_count(n, k, name='k', what='batch'):
@@ -90,12 +91,38 @@ def _blocks(N, P, C, max_bytes, device):
     rows = max(1, target // row_bytes)
     return [(i, i + 1, p, min(p + rows, P)) for i in range(N) for p in range(0, P, rows)]
 
+DEDUP_MIN_COPIES = 0.1   # the share of copies from which `patch_knn` ranks each patch's candidates once per distinct patch (CPU)
+
+def _first_copies(x:torch.Tensor, # (N, P, d) float32 rows
+                  min_copies:float=0.): # Return None unless at least this share of the rows are copies
+    "(N, P): for every row, the index of the first row of the same sample with the same bits (its own index if none); None if too few copies"
+    N, P, d = x.shape
+    h = (x * torch.linspace(1., 2., d, device=x.device).sqrt()).sum(-1)   # a hash: copies have equal hashes
+    hs, perm = h.sort(dim=1, stable=True)
+    new = torch.ones_like(hs, dtype=torch.bool); new[:, 1:] = hs[:, 1:] != hs[:, :-1]
+    if int(new.sum()) > (1 - min_copies) * N * P: return None
+    ar = torch.arange(P, device=x.device).expand(N, P)
+    first = torch.empty_like(perm).scatter_(1, perm, perm.gather(1, torch.where(new, ar, 0).cummax(dim=1).values))
+    bits = x.contiguous().view(torch.int32)
+    same = (bits == bits.gather(1, first[..., None].expand(N, P, d))).all(-1)   # equal hashes of different rows are no copies
+    return torch.where(same, first, ar)
+
+def _copy_blocks(U:list, C:int, budget:int):
+    "Blocks (i0, i1, u0, u1) over samples sorted by their count of distinct rows `U` (descending): rows u0..u1 of samples i0..i1, each block's (rows, C) similarities within `budget`"
+    fit = max(1, budget // (4 * C))
+    out, i = [], 0
+    while i < len(U):
+        if U[i] > fit: out += [(i, i + 1, u0, min(u0 + fit, U[i])) for u0 in range(0, U[i], fit)]; i += 1
+        else: n = fit // U[i]; out.append((i, min(i + n, len(U)), 0, U[i])); i += n
+    return out
+
 def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from `extract_patches`
               peers:torch.Tensor, # (N, K1) peer sample indices, e.g. from `random_peers` or `semantic_peers`
               k:int, # Neighbors per patch (K2)
               max_bytes:int=256 * 2**20, # Budget of the similarity blocks (bytes)
               pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `peers` index (default: `patches`)
-              offset:int=0): # Row of the batch's first sample in `pool`
+              offset:int=0, # Row of the batch's first sample in `pool`
+              dedup:bool|None=None): # Rank once per distinct patch of a sample, copies share its neighbors (default: on the CPU)
     "For each patch, its `k` most cosine-similar patches among its peers' patches: (img, idx, sim), each (N, P, k), sorted by descending `sim`"
     check_rank(patches, 3, 'patches', '(N, P, d)')
     N, P, d = patches.shape
@@ -107,22 +134,47 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= C:
         raise ValueError(f"`k` must be in [1, {C}] (K1*P = {K1}*{P} candidate patches), got {k!r}")
     if max_bytes < 4 * C: raise ValueError(f"`max_bytes`={max_bytes} cannot hold one row of {C} similarities ({4 * C} bytes)")
-    peers = peers.long()
-    img = torch.empty(N, P, k, dtype=torch.long, device=patches.device)
-    sim = torch.empty(N, P, k, dtype=torch.float32, device=patches.device)
-    with torch.no_grad(), torch.autocast(patches.device.type, enabled=False):
-        pn = F.normalize(cand_patches.float(), dim=-1)                     # the pool's (or the batch's) patches
+    peers, dev = peers.long(), patches.device
+    budget = min(max_bytes, CPU_BLOCK_BYTES) if dev.type == 'cpu' else max_bytes
+    top = lambda s: s.max(-1, keepdim=True) if k == 1 else s.topk(k, dim=-1)
+    with torch.no_grad(), torch.autocast(dev.type, enabled=False):
+        pn = F.normalize(cand_patches.as_subclass(torch.Tensor).float(), dim=-1)   # the pool's (or the batch's) patches, a plain tensor
         qn = pn[offset:offset + N]                                         # the batch's own: the queries
-        for i0, i1, p0, p1 in _blocks(N, P, C, max_bytes, patches.device):
-            cand = pn[peers[i0:i1]].reshape(i1 - i0, C, d)                 # the peers' patches
-            s = torch.bmm(qn[i0:i1, p0:p1], cand.transpose(1, 2))          # (n, rows, K1*P) cosines
-            sim[i0:i1, p0:p1], img[i0:i1, p0:p1] = s.max(-1, keepdim=True) if k == 1 else s.topk(k, dim=-1)
+        first = _first_copies(qn, DEDUP_MIN_COPIES) if (dev.type == 'cpu' if dedup is None else dedup) else None
+        buf = torch.empty(budget // 4, device=dev)                         # one similarity block, reused
+        if first is None:
+            img = torch.empty(N, P, k, dtype=torch.long, device=dev)
+            sim = torch.empty(N, P, k, dtype=torch.float32, device=dev)
+            for i0, i1, p0, p1 in _blocks(N, P, C, max_bytes, dev):
+                n, r = i1 - i0, p1 - p0
+                cand = pn[peers[i0:i1]].reshape(n, C, d)                   # the peers' patches
+                s = torch.bmm(qn[i0:i1, p0:p1], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))   # (n, rows, K1*P) cosines
+                sim[i0:i1, p0:p1], img[i0:i1, p0:p1] = top(s)
+        else:                                                              # rank each sample's distinct patches only
+            distinct = first == torch.arange(P, device=dev)
+            U = distinct.sum(1)
+            order = U.argsort(descending=True, stable=True)                # samples with as many distinct patches side by side
+            slot = distinct.cumsum(1) - 1                                  # a distinct patch's row among its sample's distinct ones
+            rows = torch.zeros(N, int(U.max()), dtype=torch.long, device=dev)
+            ii, pp = distinct.nonzero(as_tuple=True)
+            rows[ii, slot[ii, pp]] = pp
+            img = torch.empty(N, rows.shape[1], k, dtype=torch.long, device=dev)   # in `order`
+            sim = torch.empty(N, rows.shape[1], k, dtype=torch.float32, device=dev)
+            for i0, i1, u0, u1 in _copy_blocks(U[order].tolist(), C, budget):
+                S, n, r = order[i0:i1], i1 - i0, u1 - u0
+                cand = pn[peers[S]].reshape(n, C, d)
+                s = torch.bmm(qn[S[:, None], rows[S, u0:u1]], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))
+                sim[i0:i1, u0:u1], img[i0:i1, u0:u1] = top(s)              # (padding rows of shorter samples are never read)
+            at = torch.empty_like(order); at[order] = torch.arange(N, device=dev)
+            src = slot.gather(1, first)                                    # every patch reads its first copy's row
+            sim, img = sim[at[:, None], src], img[at[:, None], src]
     # A NaN or inf feature makes its row's (or its candidates') cosines NaN, and top-k ranks NaN first:
     # checking the small result catches every non-finite patch without a pass over the input.
     if bool(torch.isnan(sim).any()): raise ValueError("`patches` contains NaN or infinite values" + ('' if pool is None else " (or `pool`)"))
     flat = img                                                             # position among the K1*P candidates
     img = peers.gather(1, (flat // P).flatten(1)).view(N, P, k)
     return img, flat % P, sim
+
 
 # %% ../nbs/11_graph.ipynb #1cfcff8c
 def patch_knn_reference(patches, peers, k):

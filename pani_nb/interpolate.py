@@ -30,6 +30,34 @@ def _check_graph(patches, img, idx, eta, m=None):
     if bool(((idx < 0) | (idx >= P)).any()): raise ValueError(f"`idx` holds patch indices outside [0, {P})")
     if not eta.is_floating_point(): raise ValueError(f"`eta` must be a floating-point tensor, got {eta.dtype}")
 
+class _WeightedBags(torch.autograd.Function):
+    "`out[n] = sum_j w[n, j] * table[rows[n, j]]` by `F.embedding_bag`, with a backward that is embedding bags too"
+    @staticmethod
+    def forward(ctx, table, rows, w): # table (T, d), rows (B, k) int64, w (B, k)
+        ctx.save_for_backward(table, rows, w)
+        return F.embedding_bag(rows, table, per_sample_weights=w, mode='sum')
+
+    @staticmethod
+    def backward(ctx, g): # g (B, d)
+        table, rows, w = ctx.saved_tensors
+        g_table = g_w = None
+        if ctx.needs_input_grad[2]:                                        # torch's own gradient of the weights, without the table's
+            with torch.enable_grad():
+                w_ = w.detach().requires_grad_()
+                g_w, = torch.autograd.grad(F.embedding_bag(rows, table.detach(), per_sample_weights=w_, mode='sum'), w_, g)
+        if ctx.needs_input_grad[0]:                                        # the transposed bags: for each table row, who pulled it
+            B, k = rows.shape
+            f = rows.reshape(-1)
+            order = (f.to(torch.int32) if table.shape[0] < 2**31 else f).sort(stable=True).indices
+            counts = torch.bincount(f, minlength=table.shape[0])
+            g_table = F.embedding_bag(order // k, g, counts.cumsum(0) - counts, per_sample_weights=w.reshape(-1)[order].to(g.dtype), mode='sum')
+        return g_table, None, g_w
+
+def _weighted_bags(table, rows, w):
+    "`F.embedding_bag(rows, table, per_sample_weights=w, mode='sum')`, with a faster backward when the table needs a gradient"
+    if table.requires_grad and torch.is_grad_enabled(): return _WeightedBags.apply(table, rows, w)
+    return F.embedding_bag(rows, table, per_sample_weights=w, mode='sum')
+
 def interpolate(patches:torch.Tensor, # Patches (N, P, d)
                 img:torch.Tensor, # (N, P, k) sample index of each neighbor, from `patch_knn`
                 idx:torch.Tensor, # (N, P, k) patch index of each neighbor inside its sample
@@ -47,7 +75,7 @@ def interpolate(patches:torch.Tensor, # Patches (N, P, d)
     flat = (img * P + idx).view(N * P, k)                                  # row of each neighbor in the (M*P, d) table
     if double_backward:                                                    # torch has no second derivative of embedding_bag's weights
         pulled = torch.einsum('nk,nkd->nd', eta.reshape(N * P, k), table.reshape(-1, d)[flat])
-    else: pulled = F.embedding_bag(flat, table.reshape(-1, d), per_sample_weights=eta.reshape(N * P, k), mode='sum')
+    else: pulled = _weighted_bags(table.reshape(-1, d), flat, eta.reshape(N * P, k))
     return patches + (pulled.view(N, P, d) - eta.sum(-1, keepdim=True) * patches)
 
 # %% ../nbs/12_interpolate.ipynb #cb1e7521

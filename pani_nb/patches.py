@@ -49,6 +49,8 @@ def extract_patches(z:torch.Tensor, # Feature map (N, C, H, W)
     N, C, H, W = z.shape
     rows, cols, ph, pw = patch_grid(H, W, size, stride, pad)
     if ph or pw: z = F.pad(z, (0, pw, 0, ph))
+    if stride == size and size <= 4 and rows * cols > 1:   # small patches: pixel_unshuffle's kernel, then one channels-last copy
+        return F.pixel_unshuffle(z, size).permute(0, 2, 3, 1).reshape(N, rows * cols, C * size * size)
     if stride == size:   # non-overlapping: a reshape, no im2col copy beyond the final permute
         return (z.reshape(N, C, rows, size, cols, size).permute(0, 2, 4, 1, 3, 5).reshape(N, rows * cols, C * size * size))
     return F.unfold(z, size, stride=stride).transpose(1, 2)
@@ -69,7 +71,9 @@ def fold_patches(p:torch.Tensor, # Patches (N, P, d) as `extract_patches` return
         raise ValueError(f"`p` has shape {tuple(p.shape)}, but a {H}x{W} map with `size`={size}, `stride`={stride} "
                          f"has {rows * cols} patches of C*{size * size} features")
     C, Hp, Wp = d // (size * size), H + ph, W + pw
-    if stride == size:
+    if stride == size and size <= 4 and C > 1:   # small patches of several channels: pixel_shuffle (the same values, faster)
+        z = F.pixel_shuffle(p.reshape(N, rows, cols, d).permute(0, 3, 1, 2), size)
+    elif stride == size:
         z = p.reshape(N, rows, cols, C, size, size).permute(0, 3, 1, 4, 2, 5).reshape(N, C, Hp, Wp)
     else:
         z = F.fold(p.transpose(1, 2), (Hp, Wp), size, stride=stride)

@@ -76,3 +76,17 @@ def test_pool_graph_is_the_pools_rows(M, P, d, data):
     feats = pool.flatten(1)
     K = data.draw(st.integers(1, M - 1))
     assert torch.equal(semantic_peers(feats[off:off + n], K, pool=feats, offset=off), semantic_peers(feats, K)[off:off + n])
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(knn_case(), st.integers(2, 4))
+def test_patch_knn_copies_share_neighbors(case, levels):
+    """Inputs with few values per feature (copies of patches, zero patches, ties): ranking only the distinct patches of
+    each sample (`dedup=True`) gives the neighbors of ranking every patch, and the same similarities"""
+    N, P, d, K1, k, seed, budget = case
+    g = torch.Generator().manual_seed(seed)
+    patches = torch.randint(0, levels, (N, P, d), generator=g).float().sub(levels // 2).to(DEV)
+    peers = random_peers(N, K1, generator=g).to(DEV)
+    kw = {} if budget is None else {'max_bytes': 4 * K1 * P * (1 if budget == 'row' else 3)}
+    a, b = patch_knn(patches, peers, k, dedup=True, **kw), patch_knn(patches, peers, k, dedup=False, **kw)
+    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    torch.testing.assert_close(a[2], b[2], rtol=0, atol=1e-6)
