@@ -25,9 +25,9 @@ from .callback.core import METHODS, RunContext, get_method, load_methods
 # %% auto #0
 __all__ = ['DATASETS', 'SCHEDULES', 'PRESETS', 'DEFAULT_METHODS', 'load_dataset', 'RunConfig', 'run_context', 'build',
            'eval_epochs', 'EvalSchedule', 'run_one', 'check_out', 'Results', 'Group', 'Preset', 'register_preset',
-           'choose', 'run_group', 'run_preset', 'describe_method', 'describe_preset', 'MarkdownTable', 'load_runs',
-           'summarize', 'results_table', 'paired_differences', 'direction', 'paired_table', 'tuning_table', 'table',
-           'plot_runs', 'parse_sets', 'read_config', 'parser', 'main']
+           'choose', 'RunPool', 'run_group', 'run_preset', 'describe_method', 'describe_preset', 'MarkdownTable',
+           'load_runs', 'summarize', 'results_table', 'paired_differences', 'direction', 'paired_table', 'tuning_table',
+           'table', 'plot_runs', 'parse_sets', 'read_config', 'parser', 'main']
 
 # %% ../nbs/30_bench.ipynb #07a20f6c
 load_methods()   # every callback module registers its methods
@@ -301,26 +301,80 @@ def choose(tuning:list, method:str):
     rs = [r for r in tuning if r['method'] == method]
     return min(rs, key=lambda r: (r['error_median_last'], rs.index(r)))['tuned'] if rs else {}
 
+def _record(rec:dict, group:str, stage:str, tuned:dict, row:str, seed:int):
+    return rec | dict(group=group, stage=stage, method=row, seed=seed, tuned=tuned)
+
+def _log_line(rec:dict):
+    tuned = rec['tuned']
+    return (f"{rec['group']} | {rec['stage']} {rec['method']} seed {rec['seed']}{' ' + json.dumps(tuned) if tuned else ''}: "
+            f"{rec['split']} error {100 * rec['error_median_last']:.2f}%  ({rec['minutes']:.1f} min)")
+
+def _train_in_worker(cfg:dict, threads:int, plugins:tuple):
+    "One run in a worker process of a `RunPool`"
+    torch.set_num_threads(threads)
+    if plugins: load_methods(*plugins)
+    return run_one(RunConfig(**cfg))
+
+class RunPool:
+    "Train `jobs` runs at a time in worker processes of `threads` CPU threads each; the parent records them as they finish"
+    def __init__(self, jobs:int, # Runs at a time
+                 threads:int|None=None, # CPU threads per run (default: the cores shared out)
+                 plugins=()): # Modules whose `register_method` calls the workers need too
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        self.jobs = check_int('jobs', jobs)
+        self.threads = threads or max(1, (os.cpu_count() or 1) // jobs)
+        self.plugins = tuple(plugins or ())
+        self.ex = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context('spawn'))   # a fresh interpreter per worker
+        import importlib
+        self._train = importlib.import_module('pani_nb.bench')._train_in_worker   # the module's own (also from a notebook's kernel)
+
+    def run(self, todo:list, # [(RunConfig, group, stage, tuned, row)]
+            results:Results, log=print):
+        "The records of `todo` in its order: recorded ones are taken from `results`, the others trained in parallel and recorded as each finishes"
+        from concurrent.futures import as_completed
+        out, futs = [None] * len(todo), {}
+        for i, (cfg, *meta) in enumerate(todo):
+            rec = results.get(cfg.key())
+            if rec is not None: out[i] = rec
+            elif cfg.key() not in {todo[j][0].key() for j in futs.values()}: futs[self.ex.submit(self._train, asdict(cfg), self.threads, self.plugins)] = i
+        try:
+            for f in as_completed(futs):
+                cfg, *meta = todo[futs[f]]
+                rec = _record(f.result(), *meta, cfg.seed)
+                results.add(rec); log(_log_line(rec))
+        except BaseException:
+            self.ex.shutdown(wait=False, cancel_futures=True)
+            raise
+        return [r if r is not None else results.get(c.key()) for r, (c, *_) in zip(out, todo)]
+
+    def close(self): self.ex.shutdown(wait=True, cancel_futures=True)
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
+
+def _tuning_todo(group:Group): return [(cfg, group.name, 'tune', combo, m) for m, combo, cfg in group.tuning_configs()]
+
+def _final_todo(group:Group, tuning:list):
+    return [(group.config(m, seed, choose(tuning, m)), group.name, 'final', choose(tuning, m), m) for seed in group.seeds for m in group.methods]
+
 def run_group(group:Group, # The comparison
               results:Results, # Where runs are recorded (finished ones are skipped)
               bar:bool=False, # A progress bar over each run's epochs
-              log=print): # Where one line per finished run goes
+              log=print, # Where one line per finished run goes
+              pool:RunPool|None=None): # Train its runs in parallel (default: one after the other)
     "Tune, choose, run: every record of the group (tuning and final), recorded as they finish"
-    def one(cfg, stage, tuned, row):
-        key = cfg.key()
-        if key in results: return results.get(key)
-        rec = run_one(cfg, bar=bar) | dict(group=group.name, stage=stage, method=row, seed=cfg.seed, tuned=tuned)
-        results.add(rec)
-        log(f"{group.name} | {stage} {row} seed {cfg.seed}{' ' + json.dumps(tuned) if tuned else ''}: "
-            f"{rec['split']} error {100 * rec['error_median_last']:.2f}%  ({rec['minutes']:.1f} min)")
-        return rec
-    tuning = [one(cfg, 'tune', combo, m) for m, combo, cfg in group.tuning_configs()]
-    finals = []
-    for seed in group.seeds:
-        for m in group.methods:
-            chosen = choose(tuning, m)
-            finals.append(one(group.config(m, seed, chosen), 'final', chosen, m))
-    return tuning + finals
+    def run(todo):
+        if pool is not None: return pool.run(todo, results, log)
+        recs = []
+        for cfg, *meta in todo:
+            rec = results.get(cfg.key())
+            if rec is None:
+                rec = _record(run_one(cfg, bar=bar), *meta, cfg.seed)
+                results.add(rec); log(_log_line(rec))
+            recs.append(rec)
+        return recs
+    tuning = run(_tuning_todo(group))
+    return tuning + run(_final_todo(group, tuning))
 
 def run_preset(preset, # A `Preset` (or its name)
                out, # Output folder
@@ -328,9 +382,13 @@ def run_preset(preset, # A `Preset` (or its name)
                methods=None, # Only these methods
                overrides:dict|None=None, # RunConfig fields that replace the preset's (e.g. epochs for a smoke run)
                params:dict|None=None, # {method: {hyperparameter: value}} that replace the preset's
-               show_bar:bool=True, log=print):
+               show_bar:bool=True, log=print,
+               jobs:int=1, # Runs trained at a time, in worker processes (the tuning runs of every group, then the final ones)
+               threads:int|None=None, # CPU threads per run with `jobs` > 1 (default: the cores shared out)
+               plugins=()): # Modules the workers import (their methods) with `jobs` > 1
     "Print the preset's settings, then run every group (resuming from `out`); returns the records"
     preset = PRESETS[check_choice('preset', preset, PRESETS)] if isinstance(preset, str) else preset
+    check_int('jobs', jobs)
     params = params or {}
     groups = [replace(g, base={**g.base, **(overrides or {})}, seeds=list(seeds) if seeds is not None else g.seeds,
                       methods=[m for m in g.methods if methods is None or m in methods],
@@ -341,9 +399,17 @@ def run_preset(preset, # A `Preset` (or its name)
         for m in g.methods: g.config(m, g.seeds[0] if g.seeds else 0).check()
     results = Results(out)
     log(describe_preset(preset, groups) + '\n')
-    recs = []
-    for g in groups: recs += run_group(g, results, show_bar, log)
-    return recs
+    if jobs == 1:
+        recs = []
+        for g in groups: recs += run_group(g, results, show_bar, log)
+        return recs
+    with RunPool(jobs, threads, plugins) as pool:                          # stage by stage over all groups: the cores stay busy
+        log(f"{jobs} runs at a time, {pool.threads} CPU thread{'s' if pool.threads > 1 else ''} each")
+        tunings = pool.run([t for g in groups for t in _tuning_todo(g)], results, log)
+        tuning = {g.name: [r for r in tunings if r['group'] == g.name] for g in groups}
+        finals = pool.run([t for g in groups for t in _final_todo(g, tuning[g.name])], results, log)
+    return tunings + finals
+
 
 # %% ../nbs/30_bench.ipynb #7b942100
 _PANI = 'Sun et al. 2019 (arXiv 1911.09307), shared/spec/pani-paper-2019.txt'
@@ -413,6 +479,20 @@ register_preset(Preset('evidence-ssl-budget', "How many passes over 1000 Fashion
      for e in (40, 120)],
     ["this project's choice: Fashion-MNIST with 1000 labels (100 per class), SmallCNN, one recipe for all methods (fastai's Adam, one-cycle, lr 1e-2)"],
     'CPU, about an hour'))
+
+_SSL16 = dict(dataset='fashion_mnist', labels=1000, n_valid=200, model='smallcnn16', bs=32, ubs=64, opt='adam', schedule='one_cycle')
+_EPS = {f'vat_entmin_eps{e:g}': ('vat_entmin', dict(eps=float(e))) for e in (2, 5)}
+register_preset(Preset('evidence-ssl-search', "The budget search, second step: SmallCNN16 (a quarter of SmallCNN's multiply-adds), 1000 Fashion-MNIST "
+                       "labels of which 200 held out, 32 labeled + 64 unlabeled images per step, 120 passes over the 800 others (3000 steps), "
+                       "fastai's Adam with one-cycle at lr 1e-2 and 3e-3: supervised-only, VAT + EntMin with eps 2 and 5 (the first step's "
+                       "eps 1 is a perturbation of 1/28 of an image's norm), MixMatch; error on the held-out labels (seed 0)",
+    [Group(f'lr {lr:g}', dict(_SSL16, lr=lr, epochs=120, eval_every=12, last_k=3), ['erm', *_EPS, 'mixmatch'], seeds=[0], variants=_EPS)
+     for lr in (1e-2, 3e-3)],
+    ["this project's choice: SmallCNN16 so that a tuned comparison of 7 methods over 3 seeds fits in hours of a 2-core CPU",
+     "eps: VAT's authors use 2.5-3.5 on SVHN and 8-10 on CIFAR-10 (takerum/vat_chainer README.md, lines 20-40); a normalized "
+     "28x28 image has a norm of about 28, so 2 and 5 are 7% and 18% of it",
+     "lr 3e-3: between fastai's 1e-2 and the SSL authors' Adam rates (VAT 1e-3, MixMatch 2e-3)"],
+    'CPU, about 40 minutes with --jobs 2'))
 
 # %% ../nbs/30_bench.ipynb #2bc6e26c
 _SUP = dict(dataset='fashion_mnist', opt='sgd', lr=0.1, wd=1e-4, schedule='step', bs=128)
@@ -663,6 +743,9 @@ def parser():
     a('--out', help="output folder (default: results, or results/PRESET)")
     a('--no-bar', action='store_true', help="no progress bars (one line per finished run)")
     a('--plugins', type=_list(str), help="comma-separated modules to import first: their `register_method` calls add methods")
+    a('--jobs', type=int, default=1, help="runs trained at a time, each in its own process (default: 1; on a CPU, one run per core is faster "
+                                          "than one run on every core); results are recorded as each finishes")
+    a('--threads', type=int, help="CPU threads per run with --jobs (default: the cores shared out)")
     return p
 
 def _print_tables(records, log=print):
@@ -688,6 +771,8 @@ def main(argv=None):
             from pani_nb.speed import main as speed_main
             return speed_main(argv[1:])
         a = parser().parse_args(argv)
+        check_int('jobs', a.jobs, fix='it counts runs trained at a time')
+        if a.threads is not None: check_int('threads', a.threads)
         if a.plugins:
             try: load_methods(*a.plugins)
             except ImportError as e: raise ValueError(f"`--plugins`: {e}") from None
@@ -705,7 +790,8 @@ def main(argv=None):
             check_choice('preset', preset, PRESETS)
             out = a.out or f'results/{preset}'
             check_out(out)
-            recs = run_preset(preset, out, seeds, a.methods or cfg.get('methods'), run, params, show_bar=not a.no_bar)
+            recs = run_preset(preset, out, seeds, a.methods or cfg.get('methods'), run, params, show_bar=not a.no_bar and a.jobs == 1,
+                              jobs=a.jobs, threads=a.threads, plugins=a.plugins or ())
         else:
             methods = a.methods or cfg.get('methods') or list(DEFAULT_METHODS)
             for m in methods: get_method(m)
@@ -713,7 +799,9 @@ def main(argv=None):
             for m in methods:
                 for s in group.seeds: group.config(m, s).check()
             out = check_out(a.out or 'results')
-            recs = run_group(group, Results(out), not a.no_bar)
+            if a.jobs == 1: recs = run_group(group, Results(out), not a.no_bar)
+            else:
+                with RunPool(a.jobs, a.threads, a.plugins or ()) as pool: recs = run_group(group, Results(out), log=print, pool=pool)
         print(f"\nresults in {out}/ (results.json, results.csv, results.png)")
         _print_tables(recs)
         return 0

@@ -10,8 +10,8 @@ from collections import OrderedDict
 import torch, torch.nn as nn, torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['MODELS', 'FeatureSequential', 'penultimate', 'conv_bn', 'MaybeMaxPool', 'SmallCNN', 'ValidConv', 'ConvLarge',
-           'PreActBlock', 'PreActResNet', 'PreActResNet18', 'PreActResNet34', 'WideBlock', 'WideResNet',
+__all__ = ['MODELS', 'FeatureSequential', 'penultimate', 'conv_bn', 'MaybeMaxPool', 'SmallCNN', 'SmallCNN16', 'ValidConv',
+           'ConvLarge', 'PreActBlock', 'PreActResNet', 'PreActResNet18', 'PreActResNet34', 'WideBlock', 'WideResNet',
            'WideResNet28_10', 'WideResNet28_2']
 
 # %% ../nbs/02_models.ipynb #34d43c04
@@ -55,6 +55,12 @@ def SmallCNN(n_in:int=1, # Input channels
         block2=nn.Sequential(conv_bn(w, 2*w), conv_bn(2*w, 2*w)), pool2=MaybeMaxPool(),
         block3=conv_bn(2*w, 2*w),
         pool=nn.AdaptiveAvgPool2d(1), flatten=nn.Flatten(), head=nn.Linear(2*w, n_out)))
+
+# %% ../nbs/02_models.ipynb #a171cf54
+def SmallCNN16(n_in:int=1, # Input channels
+               n_out:int=10): # Classes
+    "SmallCNN at width 16 (~26k parameters): the model of the semi-supervised comparisons on a CPU"
+    return SmallCNN(n_in, n_out, width=16)
 
 # %% ../nbs/02_models.ipynb #f1695b93
 class ValidConv(nn.Module):
@@ -153,5 +159,5 @@ def WideResNet28_2(n_in:int=3, n_out:int=10, drop:float=0.0):
     return WideResNet(28, 2, n_in, n_out, drop)
 
 # %% ../nbs/02_models.ipynb #08f60d8a
-MODELS = dict(smallcnn=SmallCNN, convlarge=ConvLarge, preactresnet18=PreActResNet18, preactresnet34=PreActResNet34,
+MODELS = dict(smallcnn=SmallCNN, smallcnn16=SmallCNN16, convlarge=ConvLarge, preactresnet18=PreActResNet18, preactresnet34=PreActResNet34,
               wideresnet28_10=WideResNet28_10, wideresnet28_2=WideResNet28_2)
