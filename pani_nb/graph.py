@@ -10,8 +10,8 @@ import torch, torch.nn.functional as F
 from .core import check_rank, check_finite
 
 # %% auto #0
-__all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'check_pool', 'splice_pool', 'random_peers', 'semantic_peers', 'patch_knn',
-           'patch_knn_reference']
+__all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'check_pool', 'splice_pool', 'random_peers',
+           'semantic_peers', 'patch_knn', 'patch_knn_reference']
 
 # %% ../nbs/11_graph.ipynb #c26461a4
 def _check_peer_count(n, k, name='k', what='batch'):
@@ -91,7 +91,8 @@ def _blocks(N, P, C, max_bytes, device):
     rows = max(1, target // row_bytes)
     return [(i, i + 1, p, min(p + rows, P)) for i in range(N) for p in range(0, P, rows)]
 
-DEDUP_MIN_COPIES = 0.1   # the share of copies from which `patch_knn` ranks each patch's candidates once per distinct patch (CPU)
+DEDUP_MIN_COPIES = 0.1         # the share of copies from which `patch_knn` ranks each distinct patch once (on the CPU)...
+DEDUP_MIN_SIMILARITIES = 2**20  # ...in graphs of at least this many similarities (below, finding the copies costs more than it saves)
 
 def _first_copies(x:torch.Tensor, # (N, P, d) float32 rows
                   min_copies:float=0.): # Return None unless at least this share of the rows are copies
@@ -122,7 +123,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
               max_bytes:int=256 * 2**20, # Budget of the similarity blocks (bytes)
               pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `peers` index (default: `patches`)
               offset:int=0, # Row of the batch's first sample in `pool`
-              dedup:bool|None=None): # Rank once per distinct patch of a sample, copies share its neighbors (default: on the CPU)
+              dedup:bool|None=None): # Rank once per distinct patch of a sample, copies share its neighbors (default: on the CPU, for large graphs)
     "For each patch, its `k` most cosine-similar patches among its peers' patches: (img, idx, sim), each (N, P, k), sorted by descending `sim`"
     check_rank(patches, 3, 'patches', '(N, P, d)')
     N, P, d = patches.shape
@@ -140,7 +141,8 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     with torch.no_grad(), torch.autocast(dev.type, enabled=False):
         pn = F.normalize(cand_patches.as_subclass(torch.Tensor).float(), dim=-1)   # the pool's (or the batch's) patches, a plain tensor
         qn = pn[offset:offset + N]                                         # the batch's own: the queries
-        first = _first_copies(qn, DEDUP_MIN_COPIES) if (dev.type == 'cpu' if dedup is None else dedup) else None
+        if dedup is None: dedup = dev.type == 'cpu' and N * P * C >= DEDUP_MIN_SIMILARITIES
+        first = _first_copies(qn, DEDUP_MIN_COPIES) if dedup else None
         buf = torch.empty(budget // 4, device=dev)                         # one similarity block, reused
         if first is None:
             img = torch.empty(N, P, k, dtype=torch.long, device=dev)
