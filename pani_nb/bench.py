@@ -166,11 +166,11 @@ def eval_epochs(epochs:int, every:int=1):
     return [e for e in range(epochs) if (epochs - 1 - e) % every == 0]
 
 class EvalSchedule(Callback):
-    "Validate only on the chosen epochs; record the error rate (from the predictions), the mean training loss and the training time of each such epoch"
+    "Validate only on the chosen epochs; record the error rate (from the predictions) and loss there, the mean training loss and the training time of each such epoch"
     order = -20
     def __init__(self, epochs:list, bar:bool=False, label:str=''): self.epochs, self.bar, self.label = set(epochs), bar, label
     def before_fit(self):
-        self.curve, self.loss_curve, self.train_secs, self.train_cpu = [], [], [], []
+        self.curve, self.eval_loss, self.loss_curve, self.train_secs, self.train_cpu = [], [], [], [], []
         if self.bar: self.pb = progress_bar(range(self.n_epoch), leave=False); self.pb.comment = self.label; self.pb.update(0)
     def before_train(self): self.t0, self.c0, self.loss_sum, self.n_loss = time.perf_counter(), time.process_time(), 0., 0
     def after_train(self):
@@ -178,13 +178,16 @@ class EvalSchedule(Callback):
         if self.epoch in self.epochs and self.n_loss: self.loss_curve.append((self.epoch + 1, self.loss_sum / self.n_loss))
     def before_validate(self):
         if self.epoch not in self.epochs: raise CancelValidException()
-        self.wrong = self.total = 0
+        self.wrong = self.total = 0; self.loss_v = 0.
     def after_batch(self):
         if self.training:
             if self.epoch in self.epochs: self.loss_sum += float(self.loss.detach()); self.n_loss += 1
-        else: self.wrong += int((self.pred.argmax(-1) != self.y).sum()); self.total += len(self.y)
+        else:
+            self.wrong += int((self.pred.argmax(-1) != self.y).sum()); self.total += len(self.y)
+            self.loss_v += float(self.loss.detach()) * len(self.y)                # the Learner's loss, as fastai's valid_loss
     def after_validate(self):
-        if self.epoch in self.epochs and self.total: self.curve.append((self.epoch + 1, self.wrong / self.total))
+        if self.epoch in self.epochs and self.total:
+            self.curve.append((self.epoch + 1, self.wrong / self.total)); self.eval_loss.append((self.epoch + 1, self.loss_v / self.total))
     def after_epoch(self):
         if not self.bar: return
         if self.curve and self.curve[-1][0] == self.epoch + 1: self.pb.comment = f"{self.label}: error {100 * self.curve[-1][1]:.2f}%"
@@ -201,9 +204,10 @@ def run_one(cfg:RunConfig, # The run
     ev = EvalSchedule(eval_epochs(cfg.epochs, cfg.eval_every), bar, f'{cfg.method}, seed {cfg.seed}')
     started = time.time()
     with learn.no_bar(), learn.no_logging(): _fit(learn, cfg, [ev] + list(cbs))
-    errs = [e for _, e in ev.curve[-cfg.last_k:]]
+    errs, losses = [e for _, e in ev.curve[-cfg.last_k:]], [l for _, l in ev.eval_loss[-cfg.last_k:]]
     return dict(key=cfg.key(), config=asdict(cfg), params=_jsonable(params), split='valid' if cfg.n_valid else 'test',
                 error=ev.curve[-1][1], error_median_last=statistics.median(errs), curve=ev.curve, train_loss=ev.loss_curve,
+                eval_loss=ev.eval_loss, eval_loss_median_last=statistics.median(losses),
                 secs_per_epoch=statistics.median(ev.train_secs), cpu_secs_per_epoch=statistics.median(ev.train_cpu),
                 threads=torch.get_num_threads(), device=str(learn.dls.device), torch=torch.__version__,
                 started=time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(started)), minutes=(time.time() - started) / 60)
@@ -297,9 +301,9 @@ def register_preset(p:Preset): PRESETS[p.name] = p; return p
 
 # %% ../nbs/30_bench.ipynb #79b46851
 def choose(tuning:list, method:str):
-    "The grid values with the lowest validation error among `tuning` records of `method` (ties: the first in grid order)"
+    "The grid values with the lowest validation error among `tuning` records of `method`; ties: the lower validation loss, then the first in grid order"
     rs = [r for r in tuning if r['method'] == method]
-    return min(rs, key=lambda r: (r['error_median_last'], rs.index(r)))['tuned'] if rs else {}
+    return min(rs, key=lambda r: (r['error_median_last'], r.get('eval_loss_median_last', 0.), rs.index(r)))['tuned'] if rs else {}
 
 def _record(rec:dict, group:str, stage:str, tuned:dict, row:str, seed:int):
     return rec | dict(group=group, stage=stage, method=row, seed=seed, tuned=tuned)
@@ -649,14 +653,15 @@ def paired_table(records:list, pairs:dict, metric:str='error_median_last', names
 def tuning_table(records:list): # Records with stage 'tune' (and the final ones, for the chosen values)
     "Markdown: every tuning run's hyperparameters and validation error; the chosen values in bold"
     tune = [r for r in records if r.get('stage') == 'tune']
-    rows = ['| group | method | hyperparameters | validation error % |', '|---|---|---|---|']
+    rows = ['| group | method | hyperparameters | validation error % | validation loss |', '|---|---|---|---|---|']
     for g in dict.fromkeys(r.get('group') for r in tune):
         for m in dict.fromkeys(r['method'] for r in tune if r.get('group') == g):
             rs = [r for r in tune if r.get('group') == g and r['method'] == m]
             best = choose(rs, m)
             for r in rs:
                 b = '**' if r['tuned'] == best else ''
-                rows.append(f"| {g} | {m} | {b}{', '.join(f'{k} {v}' for k, v in r['tuned'].items())}{b} | {100 * r['error_median_last']:.2f} |")
+                loss = f"{r['eval_loss_median_last']:.4f}" if 'eval_loss_median_last' in r else '—'
+                rows.append(f"| {g} | {m} | {b}{', '.join(f'{k} {v}' for k, v in r['tuned'].items())}{b} | {100 * r['error_median_last']:.2f} | {loss} |")
     return MarkdownTable('\n'.join(rows))
 
 def table(path, by=('group', 'method'), names=None, methods=None, groups=None, **kwargs):
