@@ -509,4 +509,5 @@ d = { 'settings': { 'branch': 'main',
                                'pani_nb.speed.steps_table': ('speed.html#steps_table', 'pani_nb/speed.py'),
                                'pani_nb.speed.sweep': ('speed.html#sweep', 'pani_nb/speed.py'),
                                'pani_nb.speed.sweep_table': ('speed.html#sweep_table', 'pani_nb/speed.py'),
+                               'pani_nb.speed.target_table': ('speed.html#target_table', 'pani_nb/speed.py'),
                                'pani_nb.speed.time_steps': ('speed.html#time_steps', 'pani_nb/speed.py')}}}

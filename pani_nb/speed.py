@@ -18,9 +18,9 @@ from .bench import RunConfig, build, MarkdownTable, check_out, load_methods, _li
 
 # %% auto #0
 __all__ = ['STEP_BENCHMARKS', 'KNN_SETTINGS', 'SWEEPS', 'StepTimer', 'time_steps', 'ratios', 'ratio_table', 'machine',
-           'run_steps', 'steps_table', 'matmul_rate', 'knn_cost', 'run_knn', 'knn_table', 'sweep', 'extra_ms_fit',
-           'plot_sweep', 'run_sweep', 'profile_steps', 'exact_comparison', 'exact_table', 'profile_table',
-           'sweep_table', 'main']
+           'run_steps', 'steps_table', 'target_table', 'matmul_rate', 'knn_cost', 'run_knn', 'knn_table', 'sweep',
+           'extra_ms_fit', 'plot_sweep', 'run_sweep', 'profile_steps', 'exact_comparison', 'exact_table',
+           'profile_table', 'sweep_table', 'main']
 
 # %% ../nbs/32_speed.ipynb #b1400d7e
 class StepTimer(Callback):
@@ -104,6 +104,18 @@ def steps_table(path): # A JSON file written by `run_steps`
     "The ratio table of a step benchmark's results file"
     rec = json.loads(Path(path).read_text())
     return ratio_table(rec['times'], rec['base'])
+
+def target_table(path, # A JSON file written by `run_steps`
+                 targets:dict): # {configuration: the largest ratio to the baseline that is acceptable}
+    "Markdown: per configuration, its target ratio, the mean ± std and the median of the per-repeat ratios, and how many repeats meet it"
+    rec = json.loads(Path(path).read_text())
+    rs = ratios(rec['times'], rec['base'])
+    rows = [f"| configuration | target (/ {rec['base']}) | ratio: mean ± std | median | repeats at or under the target |", '|---|---|---|---|---|']
+    for n, t in targets.items():
+        r = rs[n]
+        rows.append(f"| {n} | {t:.2f} | {statistics.mean(r):.2f} ± {statistics.stdev(r) if len(r) > 1 else float('nan'):.2f} | "
+                    f"{statistics.median(r):.2f} | {sum(x <= t for x in r)} of {len(r)} |")
+    return MarkdownTable('\n'.join(rows))
 
 # %% ../nbs/32_speed.ipynb #80263cc8
 KNN_SETTINGS = [  # name, N, C, H, patch size, K1, k, images: 'noise' (uniform) or a dataset (its first N training images, normalized)
