@@ -143,11 +143,13 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
         qn = pn[offset:offset + N]                                         # the batch's own: the queries
         if dedup is None: dedup = dev.type == 'cpu' and N * P * C >= DEDUP_MIN_SIMILARITIES
         first = _first_copies(qn, DEDUP_MIN_COPIES) if dedup else None
-        buf = torch.empty(budget // 4, device=dev)                         # one similarity block, reused
+        block = lambda blocks: torch.empty(max((i1 - i0) * (r1 - r0) for i0, i1, r0, r1 in blocks) * C, device=dev)   # one, reused
         if first is None:
             img = torch.empty(N, P, k, dtype=torch.long, device=dev)
             sim = torch.empty(N, P, k, dtype=torch.float32, device=dev)
-            for i0, i1, p0, p1 in _blocks(N, P, C, max_bytes, dev):
+            blocks = _blocks(N, P, C, max_bytes, dev)
+            buf = block(blocks)
+            for i0, i1, p0, p1 in blocks:
                 n, r = i1 - i0, p1 - p0
                 cand = pn[peers[i0:i1]].reshape(n, C, d)                   # the peers' patches
                 s = torch.bmm(qn[i0:i1, p0:p1], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))   # (n, rows, K1*P) cosines
@@ -162,7 +164,9 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
             rows[ii, slot[ii, pp]] = pp
             img = torch.empty(N, rows.shape[1], k, dtype=torch.long, device=dev)   # in `order`
             sim = torch.empty(N, rows.shape[1], k, dtype=torch.float32, device=dev)
-            for i0, i1, u0, u1 in _copy_blocks(U[order].tolist(), C, budget):
+            blocks = _copy_blocks(U[order].tolist(), C, budget)
+            buf = block(blocks)
+            for i0, i1, u0, u1 in blocks:
                 S, n, r = order[i0:i1], i1 - i0, u1 - u0
                 cand = pn[peers[S]].reshape(n, C, d)
                 s = torch.bmm(qn[S[:, None], rows[S, u0:u1]], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))
