@@ -783,11 +783,11 @@ def parser():
     a('--threads', type=int, help="CPU threads per run with --jobs (default: the cores shared out)")
     return p
 
-def _print_tables(records, log=print):
+def _print_tables(records, log=print, pairs=None):
     finals = [r for r in records if r.get('stage') == 'final']
     by = ('group', 'method') if len({r.get('group') for r in finals}) > 1 else ('method',)
     log('\n' + results_table(summarize(finals, by=by), names=by))
-    pairs = {m: b for m, b in (('pani_mixup', 'mixup'), ('pani_vat', 'vat'), ('pani_mixmatch', 'mixmatch'))
+    pairs = {m: b for m, b in (pairs or dict((('pani_mixup', 'mixup'), ('pani_vat', 'vat'), ('pani_mixmatch', 'mixmatch')))).items()
              if any(r['method'] == m for r in finals) and any(r['method'] == b for r in finals)}
     if pairs and len({r['seed'] for r in finals}) > 1: log('\npaired differences (same seed):\n' + paired_table(finals, pairs))
 
@@ -838,7 +838,7 @@ def main(argv=None):
             else:
                 with RunPool(a.jobs, a.threads, a.plugins or ()) as pool: recs = run_group(group, Results(out), log=print, pool=pool)
         print(f"\nresults in {out}/ (results.json, results.csv, results.png)")
-        _print_tables(recs)
+        _print_tables(recs, pairs={m: b for g in PRESETS[preset].groups for m, b in g.pairs.items()} if preset else None)
         return 0
     except (ValueError, FileNotFoundError) as e:
         print(f"pani-bench: error: {e}", file=sys.stderr)
