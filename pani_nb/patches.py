@@ -49,8 +49,8 @@ def extract_patches(z:torch.Tensor, # Feature map (N, C, H, W)
     N, C, H, W = z.shape
     rows, cols, ph, pw = patch_grid(H, W, size, stride, pad)
     if ph or pw: z = F.pad(z, (0, pw, 0, ph))
-    if stride == size and size <= 4 and rows * cols > 1:   # small patches: pixel_unshuffle's kernel, then one channels-last copy
-        return F.pixel_unshuffle(z, size).permute(0, 2, 3, 1).reshape(N, rows * cols, C * size * size)
+    if stride == size and size <= 4 and C > 1 and rows * cols > 1:   # small patches of several channels: pixel_unshuffle's kernel
+        return F.pixel_unshuffle(z, size).permute(0, 2, 3, 1).reshape(N, rows * cols, C * size * size).contiguous()
     if stride == size:   # non-overlapping: a reshape, no im2col copy beyond the final permute
         return (z.reshape(N, C, rows, size, cols, size).permute(0, 2, 4, 1, 3, 5).reshape(N, rows * cols, C * size * size))
     return F.unfold(z, size, stride=stride).transpose(1, 2)
