@@ -178,8 +178,8 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     # checking the small result catches every non-finite patch without a pass over the input.
     if bool(torch.isnan(sim).any()): raise ValueError("`patches` contains NaN or infinite values" + ('' if pool is None else " (or `pool`)"))
     flat = img                                                             # position among the K1*P candidates
-    img = peers.gather(1, (flat // P).flatten(1)).view(N, P, k)
-    return img, flat % P, sim
+    peer = flat // P
+    return peers.gather(1, peer.flatten(1)).view(N, P, k), flat - peer * P, sim
 
 
 # %% ../nbs/11_graph.ipynb #1cfcff8c

@@ -26,8 +26,10 @@ def _check_graph(patches, img, idx, eta, m=None):
         if t.shape[:2] != (N, P) or t.shape != img.shape:
             raise ValueError(f"`{nm}` has shape {tuple(t.shape)}; expected (N, P, k) = ({N}, {P}, k) matching `img` {tuple(img.shape)}")
     if img.dtype != torch.long or idx.dtype != torch.long: raise ValueError("`img` and `idx` must be int64 indices")
-    if bool(((img < 0) | (img >= m)).any()): raise ValueError(f"`img` holds sample indices outside [0, {m})")
-    if bool(((idx < 0) | (idx >= P)).any()): raise ValueError(f"`idx` holds patch indices outside [0, {P})")
+    for nm, t, hi in (('img', img, m), ('idx', idx, P)):                   # one pass each (this runs in every adversarial pass)
+        lo_, hi_ = torch.aminmax(t) if t.numel() else (0, 0)
+        if lo_ < 0 or hi_ >= hi:
+            raise ValueError(f"`{nm}` holds {'sample' if nm == 'img' else 'patch'} indices outside [0, {hi})")
     if not eta.is_floating_point(): raise ValueError(f"`eta` must be a floating-point tensor, got {eta.dtype}")
 
 class _WeightedBags(torch.autograd.Function):
