@@ -11,7 +11,7 @@ import nbformat, pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
-from render_tables import notebooks, is_rendered, render, shown, write
+from render_tables import notebooks, is_rendered, is_figure, draw_missing, render, shown, write
 
 RENDERED = [(nb, i) for nb in notebooks() for i, c in enumerate(nbformat.read(nb, as_version=4).cells) if is_rendered(c)]
 
@@ -39,3 +39,20 @@ def test_checker_catches_a_stale_table(tmp_path):
     n = write(p)                                                  # the tool re-renders it...
     assert n == 1
     test_rendered_tables_match_their_files(p)                     # ...and then it matches
+
+FIGURES = [(nb, i) for nb in notebooks() for i, c in enumerate(nbformat.read(nb, as_version=4).cells) if is_figure(c)]
+
+@pytest.mark.parametrize('nb,i', FIGURES, ids=lambda x: x.name if isinstance(x, Path) else str(x))
+def test_every_results_figure_is_drawn(nb, i):
+    "A figure cell drawn from results files shows its figure (`python tools/render_tables.py` draws the missing ones)"
+    outs = nbformat.read(nb, as_version=4).cells[i].get('outputs', [])
+    assert any('image/png' in o.get('data', {}) for o in outs), f'{nb.name} cell {i}: no figure (run `python tools/render_tables.py`)'
+
+def test_the_tool_draws_a_missing_figure_once(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('import matplotlib.pyplot as plt'),
+                                         nbformat.v4.new_code_cell("def load_runs(f): return [3, 1, 2]\ndef plot_runs(xs): fig, ax = plt.subplots(); ax.plot(xs); return fig\nplot_runs(load_runs('r'));")])
+    p = tmp_path/'n.ipynb'; nbformat.write(nb, p)
+    assert draw_missing(p) == 1
+    out = nbformat.read(p, as_version=4).cells[1].outputs
+    assert len(out) == 1 and out[0]['data']['image/png'].startswith('iVBORw0KGgo')   # a PNG
+    assert draw_missing(p) == 0                                   # a figure already shown is left as it is

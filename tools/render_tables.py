@@ -1,6 +1,9 @@
 """Re-render the tables that notebooks show from results files (cells with a line `# rendered: <sources>`), without
 running anything else: the notebook's import-only cells, then its rendered cells, in order, in the notebook's folder.
 
+Figure cells (a line that starts `plot_runs(load_runs(`) that have no output yet are drawn too (the Agg backend, a PNG output);
+a figure already shown is left as it is, so re-running the tool changes nothing.
+
 Usage: python tools/render_tables.py [NOTEBOOK ...]   (default: every notebook; writes the fresh tables into them)
 `tests/test_rendered.py` uses the same functions to check that every shown table is the one its files give now."""
 import ast, contextlib, os, re, sys
@@ -39,6 +42,35 @@ def cwd(path):
     try: yield
     finally: os.chdir(old)
 
+FIGURE = re.compile(r'^plot_runs\(load_runs\(', re.M)
+def is_figure(cell): return cell.cell_type == 'code' and bool(FIGURE.search(cell.source)) and '#| export' not in cell.source
+
+def png(fig):
+    import base64, io
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=100, bbox_inches='tight')
+    return base64.b64encode(buf.getvalue()).decode()
+
+def draw_missing(nb_path):
+    "Draw the figure cells that have no output yet; returns how many were drawn"
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    nb = nbformat.read(nb_path, as_version=4)
+    todo = [i for i, c in enumerate(nb.cells) if is_figure(c) and not c.get('outputs')]
+    if not todo: return 0
+    ns = {}
+    with cwd(Path(nb_path).parent):
+        for i, c in enumerate(nb.cells):
+            if c.cell_type != 'code': continue
+            src = code(c)
+            if is_import_cell(src): run_cell(src, ns)
+            elif i in todo:
+                run_cell(src, ns)
+                fig = plt.gcf()
+                nb.cells[i].outputs = [nbformat.v4.new_output('display_data', data={'image/png': png(fig), 'text/plain': [repr(fig)]})]
+                plt.close('all')
+    nbformat.write(nb, nb_path)
+    return len(todo)
+
 def render(nb_path):
     "{cell index: the markdown its rendered cell gives from the files now (None if it gives no markdown)}"
     cells = nbformat.read(nb_path, as_version=4).cells
@@ -69,3 +101,5 @@ if __name__ == '__main__':
     for p in [Path(a).resolve() for a in sys.argv[1:]] or notebooks():
         n = write(p)
         if n: print(f'{p.relative_to(ROOT)}: {n} table(s) re-rendered')
+        n = draw_missing(p)
+        if n: print(f'{p.relative_to(ROOT)}: {n} figure(s) drawn')
