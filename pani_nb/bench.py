@@ -527,7 +527,7 @@ register_preset(Preset('evidence-ssl', "Semi-supervised Fashion-MNIST at the bud
            pairs={m: b for m, b in _SSL_PAIRS.items() if m in _VAT_FAMILY[:3]})],
     _SSL_SOURCES + ["the budget, SmallCNN16 and lr 1e-2: the search (evidence-ssl-search), where VAT + EntMin at eps 5 beat supervised-only "
                     "training on the held-out labels and lr 3e-3 was worse for every method"],
-    'CPU, about 2 hours with --jobs 2'))
+    'CPU, about 3 hours with --jobs 2'))
 
 # %% ../nbs/30_bench.ipynb #2bc6e26c
 _SUP = dict(dataset='fashion_mnist', opt='sgd', lr=0.1, wd=1e-4, schedule='step', bs=128)
