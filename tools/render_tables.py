@@ -55,35 +55,30 @@ def draw_missing(nb_path):
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     nb = nbformat.read(nb_path, as_version=4)
-    todo = [i for i, c in enumerate(nb.cells) if is_figure(c) and not c.get('outputs')]
+    todo = {i for i, c in enumerate(nb.cells) if is_figure(c) and not c.get('outputs')}
     if not todo: return 0
-    ns = {}
-    with cwd(Path(nb_path).parent):
-        for i, c in enumerate(nb.cells):
-            if c.cell_type != 'code': continue
-            src = code(c)
-            if is_import_cell(src): run_cell(src, ns)
-            elif i in todo:
-                run_cell(src, ns)
-                fig = plt.gcf()
-                nb.cells[i].outputs = [nbformat.v4.new_output('display_data', data={'image/png': png(fig), 'text/plain': [repr(fig)]})]
-                plt.close('all')
+    for i, _ in run_cells(nb_path, nb.cells, lambda i, c: i in todo):
+        fig = plt.gcf()
+        nb.cells[i].outputs = [nbformat.v4.new_output('display_data', data={'image/png': png(fig), 'text/plain': [repr(fig)]})]
+        plt.close('all')
     nbformat.write(nb, nb_path)
     return len(todo)
 
-def render(nb_path):
-    "{cell index: the markdown its rendered cell gives from the files now (None if it gives no markdown)}"
-    cells = nbformat.read(nb_path, as_version=4).cells
-    ns, out = {}, {}
+def run_cells(nb_path, cells, pick):
+    "Run the notebook's import-only cells and the cells `pick(i, cell)` selects, in order, in its folder; yield (i, last value) of each picked one"
+    ns = {}
     with cwd(Path(nb_path).parent):
         for i, c in enumerate(cells):
             if c.cell_type != 'code': continue
             src = code(c)
             if is_import_cell(src): run_cell(src, ns)
-            elif is_rendered(c):
-                res = run_cell(src, ns)
-                out[i] = res._repr_markdown_() if hasattr(res, '_repr_markdown_') else None
-    return out
+            elif pick(i, c): yield i, run_cell(src, ns)
+
+def render(nb_path):
+    "{cell index: the markdown its rendered cell gives from the files now (None if it gives no markdown)}"
+    cells = nbformat.read(nb_path, as_version=4).cells
+    return {i: res._repr_markdown_() if hasattr(res, '_repr_markdown_') else None
+            for i, res in run_cells(nb_path, cells, lambda i, c: is_rendered(c))}
 
 def write(nb_path):
     "Put the fresh tables into the notebook's rendered cells; returns how many changed"
