@@ -782,7 +782,7 @@ def parser():
     a('--plugins', type=_list(str), help="comma-separated modules to import first: their `register_method` calls add methods")
     a('--jobs', type=int, default=1, help="runs trained at a time, each in its own process (default: 1; on a CPU, one run per core is faster "
                                           "than one run on every core); results are recorded as each finishes")
-    a('--threads', type=int, help="CPU threads per run with --jobs (default: the cores shared out)")
+    a('--threads', type=int, help="CPU threads per run (default: torch's with --jobs 1, else the cores shared out)")
     return p
 
 def _print_tables(records, log=print, pairs=None):
@@ -796,6 +796,7 @@ def _print_tables(records, log=print, pairs=None):
 def main(argv=None):
     "The `pani-bench` command"
     argv = sys.argv[1:] if argv is None else list(argv)
+    threads0 = torch.get_num_threads()
     try:
         if argv[:1] == ['presets']:
             names = argv[1:] or list(PRESETS)
@@ -809,7 +810,9 @@ def main(argv=None):
             return speed_main(argv[1:])
         a = parser().parse_args(argv)
         check_int('jobs', a.jobs, fix='it counts runs trained at a time')
-        if a.threads is not None: check_int('threads', a.threads)
+        if a.threads is not None:
+            check_int('threads', a.threads)
+            if a.jobs == 1: torch.set_num_threads(a.threads)                # the runs train in this process
         if a.plugins:
             try: load_methods(*a.plugins)
             except ImportError as e: raise ValueError(f"`--plugins`: {e}") from None
@@ -845,3 +848,4 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as e:
         print(f"pani-bench: error: {e}", file=sys.stderr)
         raise SystemExit(2)
+    finally: torch.set_num_threads(threads0)                                # `--threads` with --jobs 1 held for this call only
