@@ -313,6 +313,14 @@ def _log_line(rec:dict):
     return (f"{rec['group']} | {rec['stage']} {rec['method']} seed {rec['seed']}{' ' + json.dumps(tuned) if tuned else ''}: "
             f"{rec['split']} error {100 * rec['error_median_last']:.2f}%  ({rec['minutes']:.1f} min)")
 
+def _die_with_parent(parent:int):
+    "A `RunPool` worker's initializer: on Linux the worker ends when its parent dies (a killed `pani-bench` leaves no orphan runs)"
+    if not sys.platform.startswith('linux'): return
+    import ctypes, signal
+    try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError): return
+    if os.getppid() != parent: os._exit(1)                               # the parent died before the call
+
 def _train_in_worker(cfg:dict, threads:int, plugins:tuple):
     "One run in a worker process of a `RunPool`"
     torch.set_num_threads(threads)
@@ -329,9 +337,11 @@ class RunPool:
         self.jobs = check_int('jobs', jobs)
         self.threads = threads or max(1, (os.cpu_count() or 1) // jobs)
         self.plugins = tuple(plugins or ())
-        self.ex = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context('spawn'))   # a fresh interpreter per worker
         import importlib
-        self._train = importlib.import_module('pani_nb.bench')._train_in_worker   # the module's own (also from a notebook's kernel)
+        mod = importlib.import_module('pani_nb.bench')                   # the module's own functions (also from a notebook's kernel)
+        self.ex = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context('spawn'),   # a fresh interpreter per worker
+                                      initializer=mod._die_with_parent, initargs=(os.getpid(),))
+        self._train = mod._train_in_worker
 
     def run(self, todo:list, # [(RunConfig, group, stage, tuned, row)]
             results:Results, log=print):
