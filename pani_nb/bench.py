@@ -571,7 +571,7 @@ register_preset(Preset('evidence-sup-6000', "Supervised Fashion-MNIST with 6000 
     _SOURCES_MIXUP + ["this project's choice: 6000 labels (600 per class), the larger of the two subset sizes, six times evidence-sup's; "
                       "a one-seed trial at this size (60 epochs, untuned, no augmentation) had test errors ERM 10.97, MixUp 10.47, Pani MixUp 10.07",
                       "the grids: evidence-sup's; CutMix only in the group with augmentation (CPU time)"],
-    'CPU, about 2 hours per group with two runs at a time (12 to 17 minutes a run on one core)'))
+    'CPU, about 2.5 hours per group with two runs at a time (10 to 17 minutes a run on one core)'))
 
 register_preset(Preset('evidence-exact', "Exact against finite-difference power iteration in training: VAT + EntMin and Pani VAT, each with VAT's "
                        "finite difference (xi 1e-6) and with the exact Hessian-vector product (xi=None), on the main job's digits setting "
