@@ -379,12 +379,8 @@ def _tuning_todo(group:Group): return [(cfg, group.name, 'tune', combo, m) for m
 def _final_todo(group:Group, tuning:list):
     return [(group.config(m, seed, choose(tuning, m)), group.name, 'final', choose(tuning, m), m) for seed in group.seeds for m in group.methods]
 
-def run_group(group:Group, # The comparison
-              results:Results, # Where runs are recorded (finished ones are skipped)
-              bar:bool=False, # A progress bar over each run's epochs
-              log=print, # Where one line per finished run goes
-              pool:RunPool|None=None): # Train its runs in parallel (default: one after the other)
-    "Tune, choose, run: every record of the group (tuning and final), recorded as they finish"
+def _run_group(group, results, bar=False, log=print, pool=None):
+    "`run_group` without ordering the file (`run_preset` orders it once, over all its groups)"
     def run(todo):
         if pool is not None: return pool.run(todo, results, log)
         recs = []
@@ -396,7 +392,15 @@ def run_group(group:Group, # The comparison
             recs.append(rec)
         return recs
     tuning = run(_tuning_todo(group))
-    recs = tuning + run(_final_todo(group, tuning))
+    return tuning + run(_final_todo(group, tuning))
+
+def run_group(group:Group, # The comparison
+              results:Results, # Where runs are recorded (finished ones are skipped)
+              bar:bool=False, # A progress bar over each run's epochs
+              log=print, # Where one line per finished run goes
+              pool:RunPool|None=None): # Train its runs in parallel (default: one after the other)
+    "Tune, choose, run: every record of the group (tuning and final), recorded as they finish; the file then in the plan's order"
+    recs = _run_group(group, results, bar, log, pool)
     results.arrange([r['key'] for r in recs])
     return recs
 
@@ -425,7 +429,7 @@ def run_preset(preset, # A `Preset` (or its name)
     log(describe_preset(preset, groups) + '\n')
     if jobs == 1:
         recs = []
-        for g in groups: recs += run_group(g, results, show_bar, log)
+        for g in groups: recs += _run_group(g, results, show_bar, log)
         results.arrange([r['key'] for r in recs])
         return recs
     with RunPool(jobs, threads, plugins) as pool:                          # stage by stage over all groups: the cores stay busy

@@ -388,7 +388,7 @@ def main(argv=None):
     f.add_argument('method'); f.add_argument('--benchmark', default='vat', choices=list(STEP_BENCHMARKS), help='whose data settings to use')
     e = sub.add_parser('exact', help='finite-difference vs exact power iteration: directions, KL, time')
     for q in (s, k, w, f, e):
-        q.add_argument('--repeats', type=int, default=3 if q is w else 5)   # the sweep: 3 repeats per point (its figure's 24 points)
+        q.add_argument('--repeats', type=int, default=3 if q is w else 5)   # the sweep: 3 repeats per point, as its docs and figures say
         q.add_argument('--out', help='JSON file to write'); q.add_argument('--device')
     for q in (s, w, f): q.add_argument('--steps', type=int, default=20 if q is s else 10); q.add_argument('--warmup', type=int, default=3)
     a = p.parse_args(argv)
