@@ -8,6 +8,7 @@ Docs: https://pani-nb.github.io/pani-nb/graph.html.md"""
 from __future__ import annotations
 import torch, torch.nn.functional as F
 from .core import check_rank, check_finite
+from .topk import fast_topk
 
 # %% auto #0
 __all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'check_pool', 'splice_pool', 'random_peers',
@@ -137,9 +138,11 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     if max_bytes < 4 * C: raise ValueError(f"`max_bytes`={max_bytes} cannot hold one row of {C} similarities ({4 * C} bytes)")
     peers, dev = peers.long(), patches.device
     budget = min(max_bytes, CPU_BLOCK_BYTES) if dev.type == 'cpu' else max_bytes
-    top = lambda s: s.max(-1, keepdim=True) if k == 1 else s.topk(k, dim=-1)
+    top = lambda s: s.max(-1, keepdim=True) if k == 1 else fast_topk(s, k, finite=True)   # `pn` is checked finite below: so are its cosines
     with torch.no_grad(), torch.autocast(dev.type, enabled=False):
         pn = F.normalize(cand_patches.as_subclass(torch.Tensor).float(), dim=-1)   # the pool's (or the batch's) patches, a plain tensor
+        if not bool(torch.isfinite(pn).all()):                           # a NaN or inf feature normalizes to NaN
+            raise ValueError("`patches` contains NaN or infinite values" + ('' if pool is None else " (or `pool`)"))
         qn = pn[offset:offset + N]                                         # the batch's own: the queries
         if dedup is None: dedup = dev.type == 'cpu' and N * P * C >= DEDUP_MIN_SIMILARITIES
         first = _first_copies(qn, DEDUP_MIN_COPIES) if dedup else None
@@ -174,9 +177,6 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
             at = torch.empty_like(order); at[order] = torch.arange(N, device=dev)
             src = slot.gather(1, first)                                    # every patch reads its first copy's row
             sim, img = sim[at[:, None], src], img[at[:, None], src]
-    # A NaN or inf feature makes its row's (or its candidates') cosines NaN, and top-k ranks NaN first:
-    # checking the small result catches every non-finite patch without a pass over the input.
-    if bool(torch.isnan(sim).any()): raise ValueError("`patches` contains NaN or infinite values" + ('' if pool is None else " (or `pool`)"))
     flat = img                                                             # position among the K1*P candidates
     peer = flat // P
     return peers.gather(1, peer.flatten(1)).view(N, P, k), flat - peer * P, sim

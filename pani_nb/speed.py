@@ -14,6 +14,7 @@ from .core import set_seed, check_int, check_choice
 from .data import _atomic_write
 from .patches import extract_patches
 from .graph import random_peers, patch_knn
+from .topk import torch_topk
 from .bench import RunConfig, build, MarkdownTable, check_out, load_methods, _list, parse_sets
 
 # %% auto #0
@@ -160,7 +161,10 @@ def knn_cost(setting, repeats:int=7, device=None, rate=None):
     candT = pn[peers].reshape(N, -1, d).transpose(1, 2).contiguous()
     macs = N * P * K1 * P * d
     rate = rate or matmul_rate(device)
+    def torch_knn():
+        with torch_topk(): patch_knn(patches, peers, k)
     return dict(setting=name, N=N, P=P, d=d, K1=K1, k=k, macs=macs, knn=_median_time(lambda: patch_knn(patches, peers, k), repeats, device),
+                knn_torch=_median_time(torch_knn, repeats, device),
                 knn_all=_median_time(lambda: patch_knn(patches, peers, k, dedup=False), repeats, device),
                 bmm=_median_time(lambda: torch.bmm(pn, candT), repeats, device), floor=macs / rate)
 
@@ -177,11 +181,12 @@ def run_knn(out=None, repeats:int=7, device=None):
 def knn_table(path): # A `speed knn` results file (or its record)
     "Markdown of a `speed knn` results file"
     rec = path if isinstance(path, dict) else json.loads(Path(path).read_text())
-    rows = ["| setting | P | d | K1 | k | multiply-adds | patch_knn ms | ranking every patch (`dedup=False`) ms | bmm ms | arithmetic floor ms | / bmm | / floor |",
-            '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    rows = ["| setting | P | d | K1 | k | multiply-adds | patch_knn ms | with `torch.topk` ms | `torch.topk` / compiled | ranking every patch (`dedup=False`) ms | bmm ms | arithmetic floor ms | / bmm | / floor |",
+            '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    ms = lambda r, key: f"{1e3 * r[key]:.2f}" if key in r else '—'
+    speedup = lambda r: f"{r['knn_torch'] / r['knn']:.2f}" if 'knn_torch' in r else '—'
     for r in rec['rows']:
-        every = f"{1e3 * r['knn_all']:.2f}" if 'knn_all' in r else '—'
-        rows.append(f"| {r['setting']} | {r['P']} | {r['d']} | {r['K1']} | {r['k']} | {r['macs'] / 1e6:.0f}M | {1e3 * r['knn']:.2f} | {every} | "
+        rows.append(f"| {r['setting']} | {r['P']} | {r['d']} | {r['K1']} | {r['k']} | {r['macs'] / 1e6:.0f}M | {1e3 * r['knn']:.2f} | {ms(r, 'knn_torch')} | {speedup(r)} | {ms(r, 'knn_all')} | "
                     f"{1e3 * r['bmm']:.2f} | {1e3 * r['floor']:.2f} | {r['knn'] / r['bmm']:.2f} | {r['knn'] / r['floor']:.1f} |")
     return MarkdownTable('\n'.join(rows))
 
