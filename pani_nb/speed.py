@@ -41,18 +41,24 @@ class StepTimer(Callback):
     def before_validate(self): raise CancelValidException()      # no validation: epochs follow each other until enough steps
 
 def time_steps(cfgs:dict, # {name: RunConfig}
-               repeats:int=5, # Rounds; each times every configuration in turn
+               repeats:int=5, # Rounds; each builds every configuration and times them in turn
                steps:int=20, # Timed steps per configuration and round (their median is kept)
-               warmup:int=3): # Untimed steps first
-    "{name: [median seconds per step, one per repeat]}, every configuration timed in turn in each repeat"
+               warmup:int=3, # Untimed steps first (then one before each further chunk)
+               chunk:int=5): # Steps per turn: the configurations take turns `chunk` steps at a time, so drift hits them alike
+    "{name: [median seconds per step, one per repeat]}, every configuration timed in turn, `chunk` steps at a time, in each repeat"
     times = {n: [] for n in cfgs}
+    check_int('chunk', chunk)
     for r in range(repeats):
-        for name, cfg in cfgs.items():
-            set_seed(r)
-            learn, _, _ = build(cfg)
-            timer = StepTimer(steps, warmup)
-            with learn.no_bar(), learn.no_logging(): learn.fit(10 ** 6, cfg.lr, cbs=timer)   # the timer ends the fit
-            times[name].append(statistics.median(timer.times))
+        learns = {}
+        for name, cfg in cfgs.items(): set_seed(r); learns[name] = build(cfg)[0]
+        ts = {n: [] for n in cfgs}
+        for c in range(0, steps, chunk):
+            for name, learn in learns.items():
+                timer = StepTimer(min(chunk, steps - c), warmup if c == 0 else 1)
+                with learn.no_bar(), learn.no_logging(): learn.fit(10 ** 6, cfgs[name].lr, cbs=timer)   # the timer ends the fit
+                ts[name] += timer.times
+        for n in cfgs: times[n].append(statistics.median(ts[n]))
+        del learns
     return times
 
 def ratios(times:dict, base:str):
@@ -91,13 +97,13 @@ def machine():
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else f'CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)'
     return dict(device=dev, torch=torch.__version__, threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'))
 
-def run_steps(name:str, out=None, repeats:int=5, steps:int=20, warmup:int=3, device=None, params=None, model=None):
+def run_steps(name:str, out=None, repeats:int=5, steps:int=20, warmup:int=3, device=None, params=None, model=None, chunk:int=5):
     "Run the step benchmark `name`; write `out` (JSON) if given; returns the record"
     desc, base, cfgs = STEP_BENCHMARKS[check_choice('benchmark', name, STEP_BENCHMARKS)]
     cfgs = {n: RunConfig(**{**c, **({'device': device} if device else {}), **({'model': model} if model else {}),
                             'params': (params or {}).get(c['method'], {})}) for n, c in cfgs.items()}
-    rec = dict(benchmark=name, description=desc, base=base, repeats=repeats, steps=steps, warmup=warmup, machine=machine(),
-               model=model or 'smallcnn', times=time_steps(cfgs, repeats, steps, warmup))
+    rec = dict(benchmark=name, description=desc, base=base, repeats=repeats, steps=steps, warmup=warmup, chunk=chunk, machine=machine(),
+               model=model or 'smallcnn', times=time_steps(cfgs, repeats, steps, warmup, chunk))
     if out: check_out(Path(out).parent); _atomic_write(Path(out), lambda t: t.write_text(json.dumps(rec, indent=1)))
     return rec
 
@@ -136,12 +142,17 @@ def _knn_images(kind, N, C, H, g):
     mean, std = (torch.tensor(v)[:, None, None] for v in data.stats)
     return (data.x_train[:N].float() / 255 - mean) / std
 
-def _median_time(fn, repeats, device):
+def _median_times(fns:dict, repeats, device):
+    "{name: median seconds of `fns[name]()`}: after one untimed call each, every repeat times every function in turn, so drift hits them alike"
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    fn(); sync(); ts = []
+    for fn in fns.values(): fn(); sync()
+    ts = {n: [] for n in fns}
     for _ in range(repeats):
-        t = time.perf_counter(); fn(); sync(); ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+        for n, fn in fns.items():
+            t = time.perf_counter(); fn(); sync(); ts[n].append(time.perf_counter() - t)
+    return {n: statistics.median(v) for n, v in ts.items()}
+
+def _median_time(fn, repeats, device): return _median_times({'fn': fn}, repeats, device)['fn']
 
 def matmul_rate(device=None, n:int=1024, repeats:int=5):
     "The machine's multiply-add rate (per second) on a large square float32 matmul"
@@ -150,7 +161,7 @@ def matmul_rate(device=None, n:int=1024, repeats:int=5):
     return n ** 3 / _median_time(lambda: a @ a, repeats, device)
 
 def knn_cost(setting, repeats:int=7, device=None, rate=None):
-    "One setting: patch_knn's time, the bare bmm's, the arithmetic floor's, and the multiply-adds"
+    "One setting: patch_knn's time (with `fast_topk`, with `torch.topk`, ranking every patch), the bare bmm's, measured in turn; the arithmetic floor and the multiply-adds"
     name, N, C, H, s, K1, k, kind = setting
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     g = torch.Generator().manual_seed(0)
@@ -163,10 +174,9 @@ def knn_cost(setting, repeats:int=7, device=None, rate=None):
     rate = rate or matmul_rate(device)
     def torch_knn():
         with torch_topk(): patch_knn(patches, peers, k)
-    return dict(setting=name, N=N, P=P, d=d, K1=K1, k=k, macs=macs, knn=_median_time(lambda: patch_knn(patches, peers, k), repeats, device),
-                knn_torch=_median_time(torch_knn, repeats, device),
-                knn_all=_median_time(lambda: patch_knn(patches, peers, k, dedup=False), repeats, device),
-                bmm=_median_time(lambda: torch.bmm(pn, candT), repeats, device), floor=macs / rate)
+    times = _median_times(dict(knn=lambda: patch_knn(patches, peers, k), knn_torch=torch_knn,
+                               knn_all=lambda: patch_knn(patches, peers, k, dedup=False), bmm=lambda: torch.bmm(pn, candT)), repeats, device)
+    return dict(setting=name, N=N, P=P, d=d, K1=K1, k=k, macs=macs, **times, floor=macs / rate)
 
 def run_knn(out=None, repeats:int=7, device=None):
     rate = matmul_rate(device)
@@ -210,7 +220,7 @@ SWEEPS = {
 
 def sweep(method:str, # 'pani_vat' or 'pani_mixup'
           panels=None, # Panel names (default: all five)
-          repeats:int=3, steps:int=10, warmup:int=2, device=None, log=print):
+          repeats:int=3, steps:int=10, warmup:int=2, device=None, log=print, chunk:int=5):
     "{panel: [(x, per-repeat ratios to the baseline, per-repeat step seconds, per-repeat baseline seconds)]}"
     spec = SWEEPS[check_choice('method', method, SWEEPS)]
     out = {}
@@ -223,7 +233,7 @@ def sweep(method:str, # 'pani_vat' or 'pani_mixup'
             cfgs[f'{method} {x}'] = RunConfig(**run, method=method, params=p)
         if len({c.key() for n, c in cfgs.items() if n.startswith('base')}) == 1:   # one baseline for the whole panel
             cfgs = {n: c for n, c in cfgs.items() if not n.startswith('base ') or n == f'base {points[0][0]}'}
-        t = time_steps(cfgs, repeats, steps, warmup)
+        t = time_steps(cfgs, repeats, steps, warmup, chunk)
         out[panel] = []
         for x, _ in points:
             b = t.get(f'base {x}', t[f'base {points[0][0]}'])
@@ -260,11 +270,11 @@ def plot_sweep(rec:dict): # A `speed sweep` results record
     fig.suptitle(f"{rec['method']}: {rec['description']}", fontsize=9); fig.tight_layout()
     return fig
 
-def run_sweep(method:str, out=None, panels=None, repeats:int=3, steps:int=10, warmup:int=2, device=None):
+def run_sweep(method:str, out=None, panels=None, repeats:int=3, steps:int=10, warmup:int=2, device=None, chunk:int=5):
     spec = SWEEPS[check_choice('method', method, SWEEPS)]
-    desc = f"SmallCNN, {spec['run']['dataset']}, ratios to {spec['base']} measured side by side, {repeats} repeats x {steps} steps"
-    rec = dict(method=method, description=desc, machine=machine(), repeats=repeats, steps=steps,
-               panels=sweep(method, panels, repeats, steps, warmup, device))
+    desc = f"SmallCNN, {spec['run']['dataset']}, ratios to {spec['base']} measured side by side, {repeats} repeats x {steps} steps (turns of {chunk})"
+    rec = dict(method=method, description=desc, machine=machine(), repeats=repeats, steps=steps, chunk=chunk,
+               panels=sweep(method, panels, repeats, steps, warmup, device, chunk=chunk))
     if out:
         out = Path(out); check_out(out.parent)
         _atomic_write(out, lambda t: t.write_text(json.dumps(rec, indent=1)))
@@ -396,15 +406,16 @@ def main(argv=None):
         q.add_argument('--repeats', type=int, default=3 if q is w else 5)   # the sweep: 3 repeats per point, as its docs and figures say
         q.add_argument('--out', help='JSON file to write'); q.add_argument('--device')
     for q in (s, w, f): q.add_argument('--steps', type=int, default=20 if q is s else 10); q.add_argument('--warmup', type=int, default=3)
+    for q in (s, w): q.add_argument('--chunk', type=int, default=5, help='steps per turn: the configurations take turns (default 5)')
     a = p.parse_args(argv)
     try:
         if a.out and Path(a.out).is_dir(): raise ValueError(f"`--out` {a.out} is a folder: give a file name (.json)")
         if a.what == 'steps':
-            rec = run_steps(a.name, a.out, a.repeats, a.steps, a.warmup, a.device, parse_sets(a.set), a.model)
+            rec = run_steps(a.name, a.out, a.repeats, a.steps, a.warmup, a.device, parse_sets(a.set), a.model, a.chunk)
             print(f"{rec['description']}\n{rec['machine']}\n\n{ratio_table(rec['times'], rec['base'])}")
         elif a.what == 'knn': print(knn_table(run_knn(a.out, a.repeats, a.device)))
         elif a.what == 'sweep':
-            rec = run_sweep(a.method, a.out, a.panels, a.repeats, a.steps, a.warmup, a.device)
+            rec = run_sweep(a.method, a.out, a.panels, a.repeats, a.steps, a.warmup, a.device, a.chunk)
         elif a.what == 'profile':
             _, _, cfgs = STEP_BENCHMARKS[a.benchmark]
             cfg = next((RunConfig(**c) for c in cfgs.values() if c['method'] == a.method), None)
