@@ -6,7 +6,7 @@ Docs: https://pani-nb.github.io/pani-nb/topk.html.md"""
 
 # %% ../nbs/15_topk.ipynb #b1077af7
 from __future__ import annotations
-import contextlib, threading, warnings, numba, numpy as np, torch
+import contextlib, functools, threading, warnings, numba, numpy as np, torch
 from numba import njit, prange
 
 # %% auto #0
@@ -129,7 +129,6 @@ def _topk_rows(a, k, ov, oi):
 
 # %% ../nbs/15_topk.ipynb #dd653d71
 _STATE = threading.local()
-_KERNEL = {}
 
 def _probe(kernel):
     "True if `kernel` returns torch.topk's indices and values on rows full of ties (and on rows without)"
@@ -144,14 +143,12 @@ def _probe(kernel):
         if not (torch.equal(i, ref.indices) and torch.equal(v.view(torch.int32), ref.values.view(torch.int32))): return False
     return True
 
+@functools.cache
 def _kernel():
     "The compiled kernel, or None where it is not torch's top-k (checked once per process)"
-    if 'k' not in _KERNEL:
-        ok = _probe(_topk_rows)
-        if not ok: warnings.warn("pani_nb.topk: the compiled top-k does not reproduce torch.topk's ties on this platform; "
-                                 "`torch.topk` is used instead (the same results, slower)")
-        _KERNEL['k'] = _topk_rows if ok else None
-    return _KERNEL['k']
+    if _probe(_topk_rows): return _topk_rows
+    warnings.warn("pani_nb.topk: the compiled top-k does not reproduce torch.topk's ties on this platform; "
+                  "`torch.topk` is used instead (the same results, slower)")
 
 @contextlib.contextmanager
 def torch_topk():
