@@ -28,7 +28,7 @@ def entropy_logits(logits:torch.Tensor): # (N, C) logits
 
 def joint_norm(vs:list): # Tensors (N, ...) that share their first dimension
     "(N,) per-sample L2 norm over a list of tensors that share their first dimension"
-    return torch.sqrt(sum(v.flatten(1).float().pow(2).sum(1) for v in vs))
+    return torch.sqrt(sum(_upcast(v.flatten(1)).pow(2).sum(1) for v in vs))   # float32 (float64 stays float64)
 
 def normalize_joint(vs:list, # Tensors (N, ...) that share their first dimension
                     fallback:list|None=None): # Tensors like `vs` for samples whose norm is 0
@@ -36,8 +36,8 @@ def normalize_joint(vs:list, # Tensors (N, ...) that share their first dimension
     n = joint_norm(vs)
     zero = n <= 1e-30
     out = [v / n.clamp_min(1e-30).view(-1, *[1] * (v.ndim - 1)).to(v.dtype) for v in vs]
-    if fallback is not None and bool(zero.any()):
-        out = [torch.where(zero.view(-1, *[1] * (v.ndim - 1)), f, v) for v, f in zip(out, fallback)]
+    if fallback is not None:                                             # no host sync: a `where` over every sample
+        out = [torch.where(zero.view(-1, *[1] * (v.ndim - 1)), f.to(v.dtype), v) for v, f in zip(out, fallback)]
     return out
 
 def hessian_product(kl_fn, # Callable: list of variables -> (N,) per-sample KL at those variables
@@ -56,11 +56,12 @@ def adversarial_direction(kl_fn, # Callable: list of variables -> (N,) per-sampl
                           xi:float|None=1e-6, # Finite-difference step of the power iteration; None: exact Hessian products
                           n_power:int=1, # Power iterations
                           device=None, # Device of the variables
-                          generator:torch.Generator|None=None): # Generator of the random start
+                          generator:torch.Generator|None=None, # Generator of the random start
+                          dtype:torch.dtype|None=None): # dtype of the variables (default: torch's default, float32)
     "Unit (per sample, jointly) directions that maximize `kl_fn` to second order: VAT's power iteration"
     check_int('n_power', n_power)
     if xi is not None: check_number('xi', xi, 0, lo_open=True, fix='or None for the exact Hessian-vector product')
-    vs = normalize_joint([torch.randn(s, device=device, generator=generator) for s in shapes])
+    vs = normalize_joint([torch.randn(s, device=device, generator=generator, dtype=dtype) for s in shapes])
     start = vs
     for _ in range(n_power):
         vs = normalize_joint([h.detach() for h in hessian_product(kl_fn, vs, xi)], fallback=start)

@@ -12,8 +12,8 @@ import numpy as np, torch, torch.nn as nn
 from fastai.torch_core import default_device, set_seed
 
 # %% auto #0
-__all__ = ['check_rank', 'check_finite', 'check_int', 'check_number', 'check_prob', 'check_choice', 'rng_state', 'replay_rng',
-           'preserved_rng', 'frozen_bn', 'synthetic_images']
+__all__ = ['check_rank', 'value_checks_on', 'value_checks', 'check_finite', 'check_int', 'check_number', 'check_prob',
+           'check_choice', 'rng_state', 'replay_rng', 'preserved_rng', 'frozen_bn', 'synthetic_images']
 
 # %% ../nbs/00_core.ipynb #2752ee62
 def check_rank(x:torch.Tensor, ndim:int, name:str, shape:str):
@@ -23,9 +23,22 @@ def check_rank(x:torch.Tensor, ndim:int, name:str, shape:str):
     return x
 
 # %% ../nbs/00_core.ipynb #942058eb
+_CHECKS = {'values': True}
+
+def value_checks_on() -> bool:
+    "Whether the checks that read tensor *values* on the host (NaN and inf, index ranges, `lam` in [0, 1]) run now"
+    return _CHECKS['values']
+
+@contextmanager
+def value_checks(on:bool=True): # Run the value checks in the block (False: skip them)
+    "Context manager: turn the value checks on or off in the block; the previous setting is back on exit"
+    old, _CHECKS['values'] = _CHECKS['values'], bool(on)
+    try: yield
+    finally: _CHECKS['values'] = old
+
 def check_finite(x:torch.Tensor, name:str):
-    "Raise a `ValueError` naming `name` if `x` holds NaN or infinite values"
-    if not bool(torch.isfinite(x).all()): raise ValueError(f"`{name}` contains NaN or infinite values")
+    "Raise a `ValueError` naming `name` if `x` holds NaN or infinite values (a value check: see `value_checks`)"
+    if value_checks_on() and not bool(torch.isfinite(x).all()): raise ValueError(f"`{name}` contains NaN or infinite values")
     return x
 
 # %% ../nbs/00_core.ipynb #8dbafdd3

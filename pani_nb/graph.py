@@ -7,12 +7,65 @@ Docs: https://pani-nb.github.io/pani-nb/graph.html.md"""
 # %% ../nbs/11_graph.ipynb #09b04c13
 from __future__ import annotations
 import torch, torch.nn.functional as F
-from .core import check_rank, check_finite
-from .topk import fast_topk
+from .core import check_rank, check_finite, value_checks_on
+
+from .topk import compiled_topk
 
 # %% auto #0
-__all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'check_pool', 'splice_pool', 'random_peers',
-           'semantic_peers', 'patch_knn', 'patch_knn_reference']
+__all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'stable_topk', 'check_pool', 'splice_pool',
+           'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference']
+
+# %% ../nbs/11_graph.ipynb #c8d14ff8
+def _rank_dtype(t): return torch.float64 if t.dtype == torch.float64 else torch.float32   # similarities in float32 (half and bfloat16 would tie), float64 kept
+
+def _select(x:torch.Tensor, # (R, m) values
+            k:int): # How many to keep per row
+    "(R, k) positions of each row's `k` largest values, equal values lowest position first, in ascending position order"
+    R, m = x.shape
+    t = x.topk(k, dim=-1, sorted=False).values.amin(-1, keepdim=True)   # the k-th largest value: exact, whatever torch's tie order
+    gt, eq = x > t, x == t
+    keep = gt | (eq & (eq.cumsum(-1) <= k - gt.sum(-1, keepdim=True)))  # all above it, then the first of those equal to it
+    c = keep.cumsum(-1)
+    j = torch.arange(m, device=x.device)
+    dest = torch.where(keep, c - 1, k + j - c)                          # a permutation: the kept first, in their order
+    return torch.empty_like(dest).scatter_(-1, dest, j.expand(R, m))[:, :k]
+
+def _chunk_schedule(m:int, k:int, chunk:int):
+    "Chunk lengths of the prefilter passes for rows of `m` values: each pass leaves k * chunk values, and is worth it while they are few"
+    out = []
+    for c in (chunk, 4):
+        if c >= 2 and 4 * k * c <= m: out.append(c); m = k * c
+    return out
+
+def stable_topk(x:torch.Tensor, # (..., n) finite values
+                k:int, # How many of the largest to keep, along the last dimension
+                chunk:int=32): # Chunk length of the prefilter (1: rank every value)
+    "`(values, indices)` of the `k` largest values along the last dimension, sorted: larger first, equal values lower index first"
+    n = x.shape[-1] if x.dim() else 0
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= n:
+        raise ValueError(f"`k` must be in [1, {n}] (the length of the last dimension), got {k!r}")
+    v = x.reshape(-1, n)
+    if (fast := compiled_topk(v, k)) is not None:                       # the same rule, compiled (optional: `topk`)
+        return torch.return_types.topk((fast[0].view(*x.shape[:-1], k), fast[1].view(*x.shape[:-1], k)))
+    R, pos = v.shape[0], None                                           # pos: each kept value's index in its row (None: all kept)
+    for c in _chunk_schedule(n, k, chunk):
+        m = v.shape[1]
+        full = m // c
+        cm = v[:, :full * c].view(R, full, c).amax(-1)                  # every chunk's maximum
+        if full * c < m: cm = torch.cat([cm, v[:, full * c:].amax(-1, keepdim=True)], -1)   # the last, shorter chunk
+        at = (_select(cm, k)[..., None] * c + torch.arange(c, device=x.device)).view(R, k * c)
+        if full * c < m:                                                # the short chunk's missing places: -inf, never kept
+            short = at >= m
+            at = at.clamp(max=m - 1)
+            v = v.gather(-1, at).masked_fill(short, -float('inf'))
+        else: v = v.gather(-1, at)
+        pos = at if pos is None else pos.gather(-1, at)
+    s = _select(v, k)
+    vals = v.gather(-1, s)
+    order = vals.sort(dim=-1, descending=True, stable=True).indices     # larger first; equal ones stay in ascending position
+    s = s.gather(-1, order)
+    idx = s if pos is None else pos.gather(-1, s)
+    return torch.return_types.topk((vals.gather(-1, order).view(*x.shape[:-1], k), idx.view(*x.shape[:-1], k)))
 
 # %% ../nbs/11_graph.ipynb #c26461a4
 def _check_peer_count(n, k, name='k', what='batch'):
@@ -47,7 +100,7 @@ def random_peers(n:int, # Batch size
     check_pool(n, m, offset)
     _check_peer_count(m, k, what='batch' if pool_size is None else 'pool')
     scores = torch.rand(n, m - 1, generator=generator, device=device)
-    j = scores.topk(k, dim=1).indices                 # k distinct positions among the m-1 others
+    j = stable_topk(scores, k).indices                # k distinct positions among the m-1 others
     return j + (j >= offset + torch.arange(n, device=j.device)[:, None]).long()   # skip the sample itself
 
 # %% ../nbs/11_graph.ipynb #f1938861
@@ -55,7 +108,7 @@ def semantic_peers(feats:torch.Tensor, # Features (n, D), e.g. the classifier's 
                    k:int, # Peers per sample (K1)
                    pool:torch.Tensor|None=None, # (M, D) features of a pool to draw peers from (default: `feats`)
                    offset:int=0): # Row of the batch's first sample in `pool`
-    "(n, k) indices (pool rows) of the `k` samples with the most similar `feats` (cosine), most similar first, never the sample itself"
+    "(n, k) indices (pool rows) of the `k` samples with the most similar `feats` (cosine), most similar first (ties: lower row first), never the sample itself"
     check_rank(feats, 2, 'feats', '(n, D)')
     n = feats.shape[0]
     if pool is not None: check_rank(pool, 2, 'pool', '(M, D)'); cand = splice_pool(pool, feats, offset)
@@ -63,10 +116,10 @@ def semantic_peers(feats:torch.Tensor, # Features (n, D), e.g. the classifier's 
     _check_peer_count(cand.shape[0], k, what='batch' if pool is None else 'pool')
     check_finite(cand, 'feats' if pool is None else 'pool')
     with torch.no_grad(), torch.autocast(feats.device.type, enabled=False):
-        f = F.normalize(cand.float(), dim=1)
+        f = F.normalize(cand.to(_rank_dtype(cand)), dim=1)
         sim = f[offset:offset + n] @ f.T
         sim[torch.arange(n, device=sim.device), offset + torch.arange(n, device=sim.device)] = -float('inf')
-        return sim.topk(k, dim=1).indices
+        return stable_topk(sim, k).indices                                  # equal similarities: the lower pool row first
 
 # %% ../nbs/11_graph.ipynb #a01ebf12
 def _check_peers(peers, n, m=None, offset=0):
@@ -76,16 +129,17 @@ def _check_peers(peers, n, m=None, offset=0):
     if peers.shape[0] != n: raise ValueError(f"`peers` has {peers.shape[0]} rows for a batch of {n} samples")
     if peers.dtype not in (torch.int64, torch.int32): raise ValueError(f"`peers` must hold integer indices, got {peers.dtype}")
     _check_peer_count(m, peers.shape[1], 'peers.shape[1]', what='batch' if m == n else 'pool')
+    if not value_checks_on(): return
     if bool(((peers < 0) | (peers >= m)).any()): raise ValueError(f"`peers` holds indices outside [0, {m})")
     if bool((peers == offset + torch.arange(n, device=peers.device)[:, None]).any()): raise ValueError("`peers` lists a sample as its own peer")
     if peers.shape[1] > 1 and bool((peers.sort(1).values.diff(dim=1) == 0).any()): raise ValueError("`peers` lists a peer twice for a sample")
 
-CPU_BLOCK_BYTES = 2 ** 23   # similarity block on CPU: 8 MB, fewer and larger bmm/topk calls than 2 MB, the same graph (`pani-bench speed knn` times it)
+CPU_BLOCK_BYTES = 2 ** 23   # similarity block on CPU: 8 MB, fewer and larger bmm/top-k calls than 2 MB, the same graph (`pani-bench speed knn` times it)
 
-def _blocks(N, P, C, max_bytes, device):
+def _blocks(N, P, C, max_bytes, device, itemsize=4):
     "Sample blocks (and patch-row blocks) whose (rows, C) float32 similarity block fits the budget"
     target = min(max_bytes, CPU_BLOCK_BYTES) if device.type == 'cpu' else max_bytes
-    row_bytes = 4 * C
+    row_bytes = itemsize * C
     if row_bytes * P <= target:
         n = max(1, target // (row_bytes * P))
         return [(i, min(i + n, N), 0, P) for i in range(0, N, n)]
@@ -99,19 +153,19 @@ def _first_copies(x:torch.Tensor, # (N, P, d) float32 rows
                   min_copies:float=0.): # Return None unless at least this share of the rows are copies
     "(N, P): for every row, the index of the first row of the same sample with the same bits (its own index if none); None if too few copies"
     N, P, d = x.shape
-    h = (x * torch.linspace(1., 2., d, device=x.device).sqrt()).sum(-1)   # a hash: copies have equal hashes
+    h = (x * torch.linspace(1., 2., d, device=x.device, dtype=x.dtype).sqrt()).sum(-1)   # a hash: copies have equal hashes
     hs, perm = h.sort(dim=1, stable=True)
     new = torch.ones_like(hs, dtype=torch.bool); new[:, 1:] = hs[:, 1:] != hs[:, :-1]
     if int(new.sum()) > (1 - min_copies) * N * P: return None
     ar = torch.arange(P, device=x.device).expand(N, P)
     first = torch.empty_like(perm).scatter_(1, perm, perm.gather(1, torch.where(new, ar, 0).cummax(dim=1).values))
-    bits = x.contiguous().view(torch.int32)
+    bits = x.contiguous().view(torch.int64 if x.dtype == torch.float64 else torch.int32)
     same = (bits == bits.gather(1, first[..., None].expand(N, P, d))).all(-1)   # equal hashes of different rows are no copies
     return torch.where(same, first, ar)
 
-def _copy_blocks(U:list, C:int, budget:int):
+def _copy_blocks(U:list, C:int, budget:int, itemsize:int=4):
     "Blocks (i0, i1, u0, u1) over samples sorted by their count of distinct rows `U` (descending): rows u0..u1 of samples i0..i1, each block's (rows, C) similarities within `budget`"
-    fit = max(1, budget // (4 * C))
+    fit = max(1, budget // (itemsize * C))
     out, i = [], 0
     while i < len(U):
         if U[i] > fit: out += [(i, i + 1, u0, min(u0 + fit, U[i])) for u0 in range(0, U[i], fit)]; i += 1
@@ -125,7 +179,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
               pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `peers` index (default: `patches`)
               offset:int=0, # Row of the batch's first sample in `pool`
               dedup:bool|None=None): # Rank once per distinct patch of a sample, copies share its neighbors (default: on the CPU, for large graphs)
-    "For each patch, its `k` most cosine-similar patches among its peers' patches: (img, idx, sim), each (N, P, k), sorted by descending `sim`"
+    "For each patch, its `k` most cosine-similar patches among its peers' patches: (img, idx, sim), each (N, P, k), sorted by descending `sim`, ties to the lower candidate"
     check_rank(patches, 3, 'patches', '(N, P, d)')
     N, P, d = patches.shape
     if pool is not None: check_rank(pool, 3, 'pool', '(M, P, d)')
@@ -135,22 +189,24 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     C = K1 * P
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= C:
         raise ValueError(f"`k` must be in [1, {C}] (K1*P = {K1}*{P} candidate patches), got {k!r}")
-    if max_bytes < 4 * C: raise ValueError(f"`max_bytes`={max_bytes} cannot hold one row of {C} similarities ({4 * C} bytes)")
+    dt = _rank_dtype(cand_patches)                                       # cosines in float32, float64 for float64 patches
+    b = dt.itemsize
+    if max_bytes < b * C: raise ValueError(f"`max_bytes`={max_bytes} cannot hold one row of {C} similarities ({b * C} bytes)")
     peers, dev = peers.long(), patches.device
     budget = min(max_bytes, CPU_BLOCK_BYTES) if dev.type == 'cpu' else max_bytes
-    top = lambda s: s.max(-1, keepdim=True) if k == 1 else fast_topk(s, k, finite=True)   # `pn` is checked finite below: so are its cosines
+    top = lambda s: stable_topk(s, k)                                    # (n, rows, C) -> (values, candidates) (n, rows, k)
     with torch.no_grad(), torch.autocast(dev.type, enabled=False):
-        pn = F.normalize(cand_patches.as_subclass(torch.Tensor).float(), dim=-1)   # the pool's (or the batch's) patches, a plain tensor
-        if not bool(torch.isfinite(pn).all()):                           # a NaN or inf feature normalizes to NaN
+        pn = F.normalize(cand_patches.as_subclass(torch.Tensor).to(dt), dim=-1)   # the pool's (or the batch's) patches, a plain tensor
+        if value_checks_on() and not bool(torch.isfinite(pn).all()):     # a NaN or inf feature normalizes to NaN
             raise ValueError("`patches` contains NaN or infinite values" + ('' if pool is None else " (or `pool`)"))
         qn = pn[offset:offset + N]                                         # the batch's own: the queries
         if dedup is None: dedup = dev.type == 'cpu' and N * P * C >= DEDUP_MIN_SIMILARITIES
         first = _first_copies(qn, DEDUP_MIN_COPIES) if dedup else None
-        block = lambda blocks: torch.empty(max((i1 - i0) * (r1 - r0) for i0, i1, r0, r1 in blocks) * C, device=dev)   # one, reused
+        block = lambda blocks: torch.empty(max((i1 - i0) * (r1 - r0) for i0, i1, r0, r1 in blocks) * C, device=dev, dtype=dt)   # one, reused
         if first is None:
             img = torch.empty(N, P, k, dtype=torch.long, device=dev)
-            sim = torch.empty(N, P, k, dtype=torch.float32, device=dev)
-            blocks = _blocks(N, P, C, max_bytes, dev)
+            sim = torch.empty(N, P, k, dtype=dt, device=dev)
+            blocks = _blocks(N, P, C, max_bytes, dev, b)
             buf = block(blocks)
             for i0, i1, p0, p1 in blocks:
                 n, r = i1 - i0, p1 - p0
@@ -166,8 +222,8 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
             ii, pp = distinct.nonzero(as_tuple=True)
             rows[ii, slot[ii, pp]] = pp
             img = torch.empty(N, rows.shape[1], k, dtype=torch.long, device=dev)   # in `order`
-            sim = torch.empty(N, rows.shape[1], k, dtype=torch.float32, device=dev)
-            blocks = _copy_blocks(U[order].tolist(), C, budget)
+            sim = torch.empty(N, rows.shape[1], k, dtype=dt, device=dev)
+            blocks = _copy_blocks(U[order].tolist(), C, budget, b)
             buf = block(blocks)
             for i0, i1, u0, u1 in blocks:
                 S, n, r = order[i0:i1], i1 - i0, u1 - u0

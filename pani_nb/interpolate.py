@@ -8,7 +8,7 @@ Docs: https://pani-nb.github.io/pani-nb/interpolate.html.md"""
 from __future__ import annotations
 import difflib
 import torch, torch.nn as nn, torch.nn.functional as F
-from .core import check_rank, check_finite
+from .core import check_rank, check_finite, value_checks_on
 from .patches import extract_patches, fold_patches
 from .graph import splice_pool
 from fastai.torch_core import get_model
@@ -26,11 +26,12 @@ def _check_graph(patches, img, idx, eta, m=None):
         if t.shape[:2] != (N, P) or t.shape != img.shape:
             raise ValueError(f"`{nm}` has shape {tuple(t.shape)}; expected (N, P, k) = ({N}, {P}, k) matching `img` {tuple(img.shape)}")
     if img.dtype != torch.long or idx.dtype != torch.long: raise ValueError("`img` and `idx` must be int64 indices")
-    for nm, t, hi in (('img', img, m), ('idx', idx, P)):                   # one pass each (this runs in every adversarial pass)
+    if not eta.is_floating_point(): raise ValueError(f"`eta` must be a floating-point tensor, got {eta.dtype}")
+    if not value_checks_on(): return                                       # the index ranges need the host: see `core.value_checks`
+    for nm, t, hi in (('img', img, m), ('idx', idx, P)):                   # one pass each
         lo_, hi_ = torch.aminmax(t) if t.numel() else (0, 0)
         if lo_ < 0 or hi_ >= hi:
             raise ValueError(f"`{nm}` holds {'sample' if nm == 'img' else 'patch'} indices outside [0, {hi})")
-    if not eta.is_floating_point(): raise ValueError(f"`eta` must be a floating-point tensor, got {eta.dtype}")
 
 class _WeightedBags(torch.autograd.Function):
     "`out[n] = sum_j w[n, j] * table[rows[n, j]]` by `F.embedding_bag`, with a backward that is embedding bags too"

@@ -7,7 +7,7 @@ Docs: https://pani-nb.github.io/pani-nb/mix.html.md"""
 # %% ../nbs/13_mix.ipynb #a9cb1988
 from __future__ import annotations
 import torch, torch.nn.functional as F
-from .core import check_int, check_prob
+from .core import check_int, check_prob, value_checks_on
 from .patches import extract_patches
 from .graph import random_peers, patch_knn
 from .interpolate import interpolate_map
@@ -24,7 +24,7 @@ def sample_eta(lam:torch.Tensor, # (N,) weight each sample keeps, in [0, 1]
                generator:torch.Generator|None=None): # Generator of the draws (on `lam`'s device)
     "(N, P, k) coefficients: in [0, 1], per-patch sums <= 1, mean over patches of the per-patch sums = 1 - lam"
     if not isinstance(lam, torch.Tensor) or lam.ndim != 1: raise ValueError(f"`lam` must be a 1-d tensor (N,), got {getattr(lam, 'shape', lam)}")
-    if bool(((lam < 0) | (lam > 1) | lam.isnan()).any()): raise ValueError("`lam` must hold values in [0, 1]")
+    if value_checks_on() and bool(((lam < 0) | (lam > 1) | lam.isnan()).any()): raise ValueError("`lam` must hold values in [0, 1]")
     check_int('n_patches', n_patches); check_int('k', k); check_prob('mask_ratio', mask_ratio, hi_open=True)
     N, P, dev = lam.shape[0], n_patches, lam.device
     u = torch.rand(N, P, k, generator=generator, device=dev, dtype=torch.float64)

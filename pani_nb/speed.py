@@ -14,7 +14,7 @@ from .core import set_seed, check_int, check_choice
 from .data import _atomic_write
 from .patches import extract_patches
 from .graph import random_peers, patch_knn
-from .topk import torch_topk
+from .topk import plain_topk
 from .bench import RunConfig, build, MarkdownTable, check_out, load_methods, _list, parse_sets
 
 # %% auto #0
@@ -161,7 +161,7 @@ def matmul_rate(device=None, n:int=1024, repeats:int=5):
     return n ** 3 / _median_time(lambda: a @ a, repeats, device)
 
 def knn_cost(setting, repeats:int=7, device=None, rate=None):
-    "One setting: patch_knn's time (with `fast_topk`, with `torch.topk`, ranking every patch), the bare bmm's, measured in turn; the arithmetic floor and the multiply-adds"
+    "One setting: patch_knn's time (with the compiled ranking where numba is installed, in plain torch, ranking every patch), the bare bmm's, measured in turn; the arithmetic floor and the multiply-adds"
     name, N, C, H, s, K1, k, kind = setting
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     g = torch.Generator().manual_seed(0)
@@ -172,9 +172,9 @@ def knn_cost(setting, repeats:int=7, device=None, rate=None):
     candT = pn[peers].reshape(N, -1, d).transpose(1, 2).contiguous()
     macs = N * P * K1 * P * d
     rate = rate or matmul_rate(device)
-    def torch_knn():
-        with torch_topk(): patch_knn(patches, peers, k)
-    times = _median_times(dict(knn=lambda: patch_knn(patches, peers, k), knn_torch=torch_knn,
+    def plain_knn():
+        with plain_topk(): patch_knn(patches, peers, k)
+    times = _median_times(dict(knn=lambda: patch_knn(patches, peers, k), knn_plain=plain_knn,
                                knn_all=lambda: patch_knn(patches, peers, k, dedup=False), bmm=lambda: torch.bmm(pn, candT)), repeats, device)
     return dict(setting=name, N=N, P=P, d=d, K1=K1, k=k, macs=macs, **times, floor=macs / rate)
 
@@ -191,12 +191,12 @@ def run_knn(out=None, repeats:int=7, device=None):
 def knn_table(path): # A `speed knn` results file (or its record)
     "Markdown of a `speed knn` results file"
     rec = path if isinstance(path, dict) else json.loads(Path(path).read_text())
-    rows = ["| setting | P | d | K1 | k | multiply-adds | patch_knn ms | with `torch.topk` ms | `torch.topk` / compiled | ranking every patch (`dedup=False`) ms | bmm ms | arithmetic floor ms | / bmm | / floor |",
+    rows = ["| setting | P | d | K1 | k | multiply-adds | patch_knn ms | in plain torch ms | plain / compiled | ranking every patch (`dedup=False`) ms | bmm ms | arithmetic floor ms | / bmm | / floor |",
             '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     ms = lambda r, key: f"{1e3 * r[key]:.2f}" if key in r else '—'
-    speedup = lambda r: f"{r['knn_torch'] / r['knn']:.2f}" if 'knn_torch' in r else '—'
+    speedup = lambda r: f"{r['knn_plain'] / r['knn']:.2f}" if 'knn_plain' in r else '—'
     for r in rec['rows']:
-        rows.append(f"| {r['setting']} | {r['P']} | {r['d']} | {r['K1']} | {r['k']} | {r['macs'] / 1e6:.0f}M | {1e3 * r['knn']:.2f} | {ms(r, 'knn_torch')} | {speedup(r)} | {ms(r, 'knn_all')} | "
+        rows.append(f"| {r['setting']} | {r['P']} | {r['d']} | {r['K1']} | {r['k']} | {r['macs'] / 1e6:.0f}M | {1e3 * r['knn']:.2f} | {ms(r, 'knn_plain')} | {speedup(r)} | {ms(r, 'knn_all')} | "
                     f"{1e3 * r['bmm']:.2f} | {1e3 * r['floor']:.2f} | {r['knn'] / r['bmm']:.2f} | {r['knn'] / r['floor']:.1f} |")
     return MarkdownTable('\n'.join(rows))
 

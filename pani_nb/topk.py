@@ -1,4 +1,4 @@
-"""`torch.topk`'s result along the last dimension, bit for bit and tie for tie, in a fraction of its time on the CPU: a compiled replay of the algorithm torch runs, which skips only what cannot change the answer. The patch graph (`graph`) ranks its similarities with it.
+"""The patch graph's tie rule (`graph.stable_topk`: larger first, equal values lower index first), compiled with numba for the CPU. Optional (`pip install "pani-nb[fast]"`): it changes no result, only the time.
 
 Docs: https://pani-nb.github.io/pani-nb/topk.html.md"""
 
@@ -6,169 +6,75 @@ Docs: https://pani-nb.github.io/pani-nb/topk.html.md"""
 
 # %% ../nbs/15_topk.ipynb #b1077af7
 from __future__ import annotations
-import contextlib, functools, threading, warnings, numba, numpy as np, torch
-from numba import njit, prange
+import contextlib, threading, numpy as np, torch
+try: import numba
+except ImportError: numba = None     # optional: without it, `stable_topk` runs in plain torch (the same result)
 
 # %% auto #0
-__all__ = ['torch_topk', 'fast_topk']
+__all__ = ['plain_topk', 'compiled_topk']
 
 # %% ../nbs/15_topk.ipynb #dda4b9e3
-_B = 32   # chunk length: each chunk's maximum decides whether its values are looked at
+if numba is not None:
+    @numba.njit(inline='always', fastmath=True)
+    def _chunk_max(row, i0, n, B):                         # no NaN (fastmath): the callers' values are checked
+        m = row[i0]
+        for j in range(i0 + 1, min(i0 + B, n)): m = max(m, row[j])
+        return m
 
-@njit(inline='always')
-def _before(x, y):  # torch's order for the largest values (ATen/native/TopKImpl.h): NaN first, then larger
-    return (x != x and y == y) or x > y
-
-@njit(inline='always')
-def _adjust_heap(hv, hi, hole, ln, v, vi):
-    "GCC's std::__adjust_heap and its std::__push_heap, on the heap (hv, hi) of `ln` (value, index) pairs"
-    top = hole; second = hole
-    while second < (ln - 1) // 2:
-        second = 2 * (second + 1)
-        if _before(hv[second], hv[second - 1]): second -= 1
-        hv[hole] = hv[second]; hi[hole] = hi[second]; hole = second
-    if (ln & 1) == 0 and second == (ln - 2) // 2:
-        second = 2 * (second + 1)
-        hv[hole] = hv[second - 1]; hi[hole] = hi[second - 1]; hole = second - 1
-    parent = (hole - 1) // 2
-    while hole > top and _before(hv[parent], v):
-        hv[hole] = hv[parent]; hi[hole] = hi[parent]; hole = parent
-        parent = (hole - 1) // 2
-    hv[hole] = v; hi[hole] = vi
-
-@njit(inline='always')
-def _partial_sort(row, k, hv, hi, cm):
-    "std::partial_sort's moves on `row` (n,) into (hv, hi) (k,); chunks whose maximum `cm` cannot enter the heap are skipped"
-    n = row.shape[0]
-    for j in range(k): hv[j] = row[j]; hi[j] = j
-    if k >= 2:                                          # std::__make_heap
-        p = (k - 2) // 2
-        while True:
-            _adjust_heap(hv, hi, p, k, hv[p], hi[p])
-            if p == 0: break
-            p -= 1
-    t = hv[0]                                           # the heap's top: the smallest value kept
-    i = k
-    while i < n:                                        # std::__heap_select
-        c = i // _B
-        e = min((c + 1) * _B, n)
-        if cm[c] > t:                                   # else no value of the chunk is larger than the top
-            for j in range(i, e):
-                x = row[j]
-                if _before(x, t):
-                    _adjust_heap(hv, hi, 0, k, x, j)    # std::__pop_heap onto the new element
-                    t = hv[0]
-        i = e
-    last = k
-    while last > 1:                                     # std::__sort_heap
-        last -= 1
-        v = hv[last]; vi = hi[last]
-        hv[last] = hv[0]; hi[last] = hi[0]
-        _adjust_heap(hv, hi, 0, last, v, vi)
-
-@njit(inline='always', fastmath=True)
-def _chunk_max(row, i0):                                # finite values only (fastmath)
-    m = row[i0]
-    for j in range(1, _B): m = max(m, row[i0 + j])
-    return m
-
-@njit(inline='always')
-def _unique_top(row, k, hv, hi, cm, top, bv, bi):
-    "Write the top-k into (hv, hi) if the k + 1 largest values are distinct (then it is the only answer); else False"
-    n, nch = row.shape[0], cm.shape[0]
-    if nch < k: return False
-    for j in range(k): top[j] = -np.inf
-    tk = -np.inf
-    for c in range(nch):                                # the k largest chunk maxima, sorted; tk: the k-th
-        x = cm[c]
-        if x > tk:
-            j = k - 1
-            while j > 0 and top[j - 1] < x:
-                top[j] = top[j - 1]; j -= 1
-            top[j] = x
-            tk = top[k - 1]
-    for j in range(k - 1):
-        if top[j] == top[j + 1]: return False           # two chunks share a maximum: likely a tie, leave it to the replay
-    K = k + 1                                           # the K largest values >= tk, sorted descending
-    cnt = 0
-    thr = tk
-    for c in range(nch):
-        if cm[c] >= thr:
-            for j in range(c * _B, min(c * _B + _B, n)):
-                x = row[j]
-                if x >= thr and (cnt < K or x > thr):   # a full list drops its last; a value equal to it ranks K + 1 or lower
-                    q = cnt if cnt < K else K - 1
-                    while q > 0 and bv[q - 1] < x:
-                        bv[q] = bv[q - 1]; bi[q] = bi[q - 1]; q -= 1
-                    bv[q] = x; bi[q] = j
-                    if cnt < K: cnt += 1
-                    if cnt == K: thr = bv[K - 1]
-    for j in range(cnt - 1):                            # cnt >= k: at least k chunk maxima reach tk
-        if bv[j] == bv[j + 1]: return False             # a tie among the k + 1 largest: the order of moves decides
-    for j in range(k): hv[j] = bv[j]; hi[j] = bi[j]
-    return True
-
-@njit(parallel=True, cache=True, boundscheck=False)
-def _topk_rows(a, k, ov, oi):
-    "Top-k of each row of `a` (R, n), float32, finite, C-contiguous, 64 k <= n, into `ov` (R, k) float32 and `oi` (R, k) int64"
-    R, n = a.shape
-    G = 64                                              # rows per task
-    nfull, nch = n // _B, (n + _B - 1) // _B
-    for g in prange((R + G - 1) // G):
-        cm = np.empty(nch, np.float32); top = np.empty(k, np.float32)
-        bv = np.empty(k + 1, np.float32); bi = np.empty(k + 1, np.int64)
-        for r in range(g * G, min(g * G + G, R)):
-            row = a[r]
-            for c in range(nfull): cm[c] = _chunk_max(row, c * _B)
-            if nfull < nch:
-                m = row[nfull * _B]
-                for j in range(nfull * _B + 1, n): m = max(m, row[j])
-                cm[nfull] = m
-            if not _unique_top(row, k, ov[r], oi[r], cm, top, bv, bi):
-                _partial_sort(row, k, ov[r], oi[r], cm)
+    @numba.njit(parallel=True, cache=True, boundscheck=False)
+    def _rank_rows(a, k, B, ov, oi):
+        "Top-k of each row of `a` (R, n), in chunks of `B`, under the tie rule (larger first, equal values lower index first) into `ov` (R, k), `oi` (R, k)"
+        R, n = a.shape
+        nch = (n + B - 1) // B
+        for g in numba.prange((R + 63) // 64):          # 64 rows per task
+            cm = np.empty(nch, a.dtype); low = np.empty(k, a.dtype)
+            for r in range(g * 64, min(g * 64 + 64, R)):
+                row, vals, idx = a[r], ov[r], oi[r]
+                for c in range(nch): cm[c] = _chunk_max(row, c * B, n, B)
+                thr = -np.inf                           # the k-th largest chunk maximum: a lower bound on the k-th value
+                if nch >= k:
+                    for j in range(k): low[j] = -np.inf
+                    for c in range(nch):
+                        x = cm[c]
+                        if x > low[k - 1]:
+                            j = k - 1
+                            while j > 0 and low[j - 1] < x:
+                                low[j] = low[j - 1]; j -= 1
+                            low[j] = x
+                    thr = low[k - 1]
+                cnt = 0
+                for c in range(nch):
+                    if cm[c] < thr or (cnt == k and cm[c] <= vals[k - 1]): continue   # nothing in it can enter
+                    for j in range(c * B, min(c * B + B, n)):
+                        x = row[j]
+                        if x < thr: continue                # below the bound: k values beat it
+                        if cnt < k: q = cnt; cnt += 1
+                        elif x > vals[k - 1]: q = k - 1
+                        else: continue
+                        while q > 0 and vals[q - 1] < x:    # past smaller values only: equal ones keep index order
+                            vals[q] = vals[q - 1]; idx[q] = idx[q - 1]; q -= 1
+                        vals[q] = x; idx[q] = j
 
 # %% ../nbs/15_topk.ipynb #dd653d71
 _STATE = threading.local()
 
-def _probe(kernel):
-    "True if `kernel` returns torch.topk's indices and values on rows full of ties (and on rows without)"
-    g = torch.Generator().manual_seed(0)
-    rows = [(torch.randint(0, 4, (64, 700), generator=g).float(), 10), (torch.randint(0, 50, (64, 1960), generator=g).float() / 7, 10),
-            (torch.randint(-3, 3, (32, 256), generator=g).float() * 0., 2), (torch.rand(64, 999, generator=g), 5),
-            (torch.randint(0, 3, (16, 333), generator=g).float(), 1), (torch.zeros(8, 640), 10)]
-    for x, k in rows:
-        v, i = torch.empty(x.shape[0], k), torch.empty(x.shape[0], k, dtype=torch.long)
-        kernel(x.numpy(), k, v.numpy(), i.numpy())
-        ref = x.topk(k, dim=-1)
-        if not (torch.equal(i, ref.indices) and torch.equal(v.view(torch.int32), ref.values.view(torch.int32))): return False
-    return True
-
-@functools.cache
-def _kernel():
-    "The compiled kernel, or None where it is not torch's top-k (checked once per process)"
-    if _probe(_topk_rows): return _topk_rows
-    warnings.warn("pani_nb.topk: the compiled top-k does not reproduce torch.topk's ties on this platform; "
-                  "`torch.topk` is used instead (the same results, slower)")
-
 @contextlib.contextmanager
-def torch_topk():
-    "Within this block (in this thread), `fast_topk` calls `torch.topk` itself: to time one against the other"
+def plain_topk():
+    "Within this block (in this thread), `graph.stable_topk` runs in plain torch even where the compiled kernel is available"
     old = getattr(_STATE, 'off', False)
     _STATE.off = True
     try: yield
     finally: _STATE.off = old
 
-def fast_topk(x:torch.Tensor, # (..., n) values
-              k:int, # How many of the largest to keep, along the last dimension
-              finite:bool=False): # The caller guarantees that `x` has no NaN or infinite value (saves a pass over it)
-    "`x.topk(k, dim=-1)` (largest, sorted): the same values and indices, ties included; faster on the CPU where torch heap-selects"
-    n = x.shape[-1] if x.dim() else 0
-    if (getattr(_STATE, 'off', False) or x.device.type != 'cpu' or x.dtype != torch.float32 or not isinstance(k, int)
-            or not 1 <= k or 64 * k > n or (x.requires_grad and torch.is_grad_enabled())
-            or not (finite or bool(torch.isfinite(x).all())) or (kernel := _kernel()) is None):
-        return x.topk(k, dim=-1)
-    rows = x.detach().reshape(-1, n).contiguous()
-    v, i = torch.empty(rows.shape[0], k), torch.empty(rows.shape[0], k, dtype=torch.long)
-    numba.set_num_threads(max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
-    if rows.shape[0]: kernel(rows.numpy(), k, v.numpy(), i.numpy())
-    return torch.return_types.topk((v.view(*x.shape[:-1], k), i.view(*x.shape[:-1], k)))
+def compiled_topk(x:torch.Tensor, # (R, n) finite values (rows of a similarity block)
+                  k:int): # How many of the largest to keep per row, 1 <= k <= n
+    "`(values, indices)` (R, k) under the tie rule by the compiled kernel; None where it does not apply (no numba, not the CPU, ...)"
+    if (numba is None or getattr(_STATE, 'off', False) or x.device.type != 'cpu' or x.dtype not in (torch.float32, torch.float64)
+            or x.dim() != 2 or (x.requires_grad and torch.is_grad_enabled()) or torch.compiler.is_compiling()): return None
+    rows = x.detach().contiguous()
+    v, i = torch.empty(rows.shape[0], k, dtype=x.dtype), torch.empty(rows.shape[0], k, dtype=torch.long)
+    threads = max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+    if numba.get_num_threads() != threads: numba.set_num_threads(threads)
+    B = max(1, min(32, rows.shape[1] // (2 * k)))                     # chunks of 32, or short enough that 2k of them fill a row
+    if rows.shape[0]: _rank_rows(rows.numpy(), k, B, v.numpy(), i.numpy())
+    return v, i

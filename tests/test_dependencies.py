@@ -24,11 +24,22 @@ DEV_ONLY = {'nbdev', 'IPython', 'nbformat', 'nbconvert', 'yaml', 'hypothesis', '
 def norm(name): return re.sub(r'[-_.]+', '-', name).lower()
 def req_name(req): return norm(re.split(r'[\s<>=!~;\[(]', req.strip(), maxsplit=1)[0])
 
-def imports(root=ROOT/'pani_nb'):
-    "{absolute module name: [file:line, ...]} of every import statement in the package"
+def _guarded(tree):
+    "Import nodes inside a `try` whose handler catches ImportError: optional imports, the code runs without them"
+    out = set()
+    for t in ast.walk(tree):
+        if isinstance(t, ast.Try) and any(isinstance(h.type, ast.Name) and h.type.id in ('ImportError', 'ModuleNotFoundError') for h in t.handlers):
+            out |= {id(n) for stmt in t.body for n in ast.walk(stmt) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    return out
+
+def imports(root=ROOT/'pani_nb', optional=False):
+    "{absolute module name: [file:line, ...]} of every import statement in the package (`optional`: only the guarded ones, else the others)"
     out = {}
     for f in sorted(root.rglob('*.py')):
-        for node in ast.walk(ast.parse(f.read_text())):
+        tree = ast.parse(f.read_text())
+        guarded = _guarded(tree)
+        for node in ast.walk(tree):
+            if (id(node) in guarded) != optional: continue
             if isinstance(node, ast.Import): names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module: names = [node.module] + [f'{node.module}.{a.name}' for a in node.names]
             else: continue
@@ -51,6 +62,18 @@ def test_runtime_imports_are_runtime_dependencies():
     missing = missing_dependencies(imports(), PYPROJECT['project']['dependencies'])
     assert not missing, ("imported at run time but not in [project].dependencies (an extra is not enough: "
                          f"`pip install -e .` must give a working library): {missing}")
+
+def test_optional_imports_are_an_extra():
+    "An import the code guards (`try: import numba except ImportError`) is optional: it must be in an extra other than dev"
+    extras = {e: {req_name(r) for r in reqs} for e, reqs in PYPROJECT['project']['optional-dependencies'].items() if e != 'dev'}
+    found = imports(optional=True)
+    assert found, "the library has no optional import (the check would pass vacuously)"
+    missing = {m: w for m, w in found.items() if m.split('.')[0] not in sys.stdlib_module_names and norm(m.split('.')[0]) not in set().union(*extras.values())}
+    assert not missing, f"optional imports in no extra: {missing}"
+
+def test_checker_sees_a_guarded_import(tmp_path):
+    (tmp_path/'m.py').write_text('try: import numba\nexcept ImportError: numba = None\nimport matplotlib\n')
+    assert set(imports(tmp_path)) == {'matplotlib'} and set(imports(tmp_path, optional=True)) == {'numba'}
 
 def test_no_dev_tool_at_run_time():
     used = {m.split('.')[0]: w for m, w in imports().items() if m.split('.')[0] in DEV_ONLY}

@@ -13,7 +13,7 @@ import torch, torch.nn as nn
 from fastai.callback.core import (Callback, CancelBatchException, CancelBackwardException, CancelEpochException,
                                   CancelFitException, CancelStepException, CancelTrainException, CancelValidException)
 from fastai.callback.mixup import MixHandler
-from ..core import check_int, check_number, preserved_rng
+from ..core import check_int, check_number, preserved_rng, value_checks, value_checks_on
 from ..patches import patch_grid
 from ..interpolate import PatchHook, find_module
 from ..distributed import gather_batch
@@ -96,11 +96,21 @@ class RegularizerCallback(Callback):
     def check_fit(self):
         "Training-only checks of a subclass, before the first batch (the Learner's data and model are at hand)"
 
+    # -- the value checks: on the first training batch of a fit (and on every batch with `debug`), else off (no host sync)
+    debug = False
+    def value_checks(self):
+        "Context manager: the tensor functions' value checks (`core.value_checks`) on for the first training batch of a fit, or with `debug`"
+        return value_checks(value_checks_on() and (self.debug or not self.__dict__.get('_checked_batch', False)))
+
     # -- the safety net
     def __call__(self, event_name):
-        try: return super().__call__(event_name)
+        if event_name == 'before_fit': self._checked_batch = False
+        try:
+            with self.value_checks(): res = super().__call__(event_name)
         except _CANCEL: raise
         except Exception: self.restore(); raise
+        if event_name == 'after_batch' and self.__dict__.get('learn') is not None and self.learn.training: self._checked_batch = True
+        return res
 
     def __setattr__(self, name, value):
         if name == 'learn' and value is None and self.__dict__.get('learn') is not None: self.restore()   # removed from its Learner
@@ -263,7 +273,8 @@ class PaniCallback(RegularizerCallback):
 
     def _hook_fn(self, name):
         def fn(z):
-            try: return self.at_layer(name, z)
+            try:
+                with self.value_checks(): return self.at_layer(name, z)
             except Exception as e:
                 self.restore()             # fastai calls no `after_*` event on an error in the forward pass
                 if isinstance(e, ValueError): raise ValueError(f"{type(self).__name__} at {name!r} ({tuple(z.shape)}): {e}") from None

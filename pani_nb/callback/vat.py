@@ -181,7 +181,8 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
         names, ms = list(self.layers), [spec.m for spec in self.layers.values()]
         kl = lambda us: kl_div_logits(clean, self.perturbed_forward(x, {n: m * u for n, m, u in zip(names, ms, us)}))
         with record_function('pani_vat: power iteration'):
-            us = adversarial_direction(kl, [self.graph[n][0].shape for n in names], self.xi, self.n_power, x.device)
+            us = adversarial_direction(kl, [self.graph[n][0].shape for n in names], self.xi, self.n_power, x.device,
+                                      dtype=torch.float64 if x.dtype == torch.float64 else None)   # a float64 model: float64 coefficients
         self.etas = {n: (self.eps * m * u).detach() for n, m, u in zip(names, ms, us)}
         with record_function('pani_vat: adversarial forward'): return kl_div_logits(clean, self.perturbed_forward(x, self.etas)).mean()
 
