@@ -8,9 +8,12 @@ Docs: https://pani-nb.github.io/pani-nb/adversarial.html.md"""
 from __future__ import annotations
 import torch, torch.nn.functional as F
 from .core import check_int, check_number
+from .patches import extract_patches
+from .graph import semantic_peers, patch_knn
 
 # %% auto #0
-__all__ = ['kl_div_logits', 'entropy_logits', 'joint_norm', 'normalize_joint', 'hessian_product', 'adversarial_direction']
+__all__ = ['kl_div_logits', 'entropy_logits', 'joint_norm', 'normalize_joint', 'hessian_product', 'adversarial_direction',
+           'pani_vat_graph', 'pani_vat_etas']
 
 # %% ../nbs/14_adversarial.ipynb #b45602db
 def _upcast(t): return t.to(torch.promote_types(t.dtype, torch.float32))   # half -> float32; float64 stays
@@ -57,12 +60,44 @@ def adversarial_direction(kl_fn, # Callable: list of variables -> (N,) per-sampl
                           n_power:int=1, # Power iterations
                           device=None, # Device of the variables
                           generator:torch.Generator|None=None, # Generator of the random start
-                          dtype:torch.dtype|None=None): # dtype of the variables (default: torch's default, float32)
+                          dtype:torch.dtype|None=None): # dtype of the variables (default: float32)
     "Unit (per sample, jointly) directions that maximize `kl_fn` to second order: VAT's power iteration"
     check_int('n_power', n_power)
     if xi is not None: check_number('xi', xi, 0, lo_open=True, fix='or None for the exact Hessian-vector product')
-    vs = normalize_joint([torch.randn(s, device=device, generator=generator, dtype=dtype) for s in shapes])
+    vs = normalize_joint([torch.randn(s, device=device, generator=generator).to(dtype or torch.float32) for s in shapes])   # the same start in any dtype
     start = vs
     for _ in range(n_power):
         vs = normalize_joint([h.detach() for h in hessian_product(kl_fn, vs, xi)], fallback=start)
     return vs
+
+# %% ../nbs/14_adversarial.ipynb #7d8e9e5e
+def pani_vat_graph(feats:torch.Tensor, # (N, D) features of the batch for semantic peers (the classifier's second-to-last layer)
+                   maps:dict, # {layer: (N, C, H, W) clean map}
+                   specs:dict, # {layer: settings with `patch_size`, `k`, `stride`, `pad` (e.g. `LayerSpec`)}
+                   n_peers:int, # K1: semantic peers per sample
+                   pools:dict|None=None, # {'feats': (M, D), layer: (M, C, H, W)}: every process's rows (distributed), or None
+                   offset:int=0): # Row of the batch's first sample in the pools
+    "Semantic peers (N, K1) (pool rows), each layer's patch graph `{layer: (img, idx)}` (each (N, P, k)) and its pool's patches `{layer: (M, P, d) or None}`"
+    peers = semantic_peers(feats, n_peers, pool=None if pools is None else pools['feats'], offset=offset)
+    graph, pool_patches = {}, {}
+    for name, spec in specs.items():
+        p = extract_patches(maps[name], spec.patch_size, spec.stride, spec.pad)
+        pool = None if pools is None else extract_patches(pools[name], spec.patch_size, spec.stride, spec.pad)
+        img, idx, _ = patch_knn(p, peers, spec.k, pool=pool, offset=offset)
+        graph[name], pool_patches[name] = (img, idx), pool
+    return peers, graph, pool_patches
+
+def pani_vat_etas(kl_fn, # Callable {layer: eta (N, P, k)} -> (N,) per-sample KL(p(y|z) || p(y|z~(eta)))
+                  graph:dict, # {layer: (img, idx)} from `pani_vat_graph`
+                  ms:dict, # {layer: m_l}, the layer's weight in the constraint sum_l ||eta_l||^2 / m_l^2 <= eps^2
+                  eps:float, # The bound
+                  xi:float|None=1e-6, # Finite-difference step of the power iteration (in u = eta / m); None: exact
+                  n_power:int=1, # Power iterations
+                  device=None, # Device of the coefficients
+                  dtype:torch.dtype|None=None, # Their dtype (default: float32)
+                  generator:torch.Generator|None=None): # Generator of the random start
+    "Eq. 7-8: `{layer: eta*_l}` (N, P, k), detached, `eta*_l = eps * m_l * u_l` with `u` the power iteration's direction, jointly unit per sample"
+    names = list(graph)
+    kl = lambda us: kl_fn({n: ms[n] * u for n, u in zip(names, us)})
+    us = adversarial_direction(kl, [graph[n][0].shape for n in names], xi, n_power, device, generator, dtype)
+    return {n: (eps * ms[n] * u).detach() for n, u in zip(names, us)}

@@ -196,11 +196,12 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     budget = min(max_bytes, CPU_BLOCK_BYTES) if dev.type == 'cpu' else max_bytes
     top = lambda s: stable_topk(s, k)                                    # (n, rows, C) -> (values, candidates) (n, rows, k)
     with torch.no_grad(), torch.autocast(dev.type, enabled=False):
-        pn = F.normalize(cand_patches.as_subclass(torch.Tensor).to(dt), dim=-1)   # the pool's (or the batch's) patches, a plain tensor
+        plain = cand_patches if type(cand_patches) is torch.Tensor else cand_patches.as_subclass(torch.Tensor)   # (`torch.compile` traces no `as_subclass`)
+        pn = F.normalize(plain.to(dt), dim=-1)                           # the pool's (or the batch's) patches, a plain tensor
         if value_checks_on() and not bool(torch.isfinite(pn).all()):     # a NaN or inf feature normalizes to NaN
             raise ValueError("`patches` contains NaN or infinite values" + ('' if pool is None else " (or `pool`)"))
         qn = pn[offset:offset + N]                                         # the batch's own: the queries
-        if dedup is None: dedup = dev.type == 'cpu' and N * P * C >= DEDUP_MIN_SIMILARITIES
+        if dedup is None: dedup = dev.type == 'cpu' and N * P * C >= DEDUP_MIN_SIMILARITIES and not torch.compiler.is_compiling()
         first = _first_copies(qn, DEDUP_MIN_COPIES) if dedup else None
         block = lambda blocks: torch.empty(max((i1 - i0) * (r1 - r0) for i0, i1, r0, r1 in blocks) * C, device=dev, dtype=dt)   # one, reused
         if first is None:
@@ -236,7 +237,6 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     flat = img                                                             # position among the K1*P candidates
     peer = flat // P
     return peers.gather(1, peer.flatten(1)).view(N, P, k), flat - peer * P, sim
-
 
 # %% ../nbs/11_graph.ipynb #1cfcff8c
 def patch_knn_reference(patches, peers, k):

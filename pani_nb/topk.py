@@ -73,8 +73,9 @@ def compiled_topk(x:torch.Tensor, # (R, n) finite values (rows of a similarity b
             or x.dim() != 2 or (x.requires_grad and torch.is_grad_enabled()) or torch.compiler.is_compiling()): return None
     rows = x.detach().contiguous()
     v, i = torch.empty(rows.shape[0], k, dtype=x.dtype), torch.empty(rows.shape[0], k, dtype=torch.long)
-    threads = max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
-    if numba.get_num_threads() != threads: numba.set_num_threads(threads)
+    threads = torch.get_num_threads()
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))   # as many as torch (numba's setting of this thread)
     B = max(1, min(32, rows.shape[1] // (2 * k)))                     # chunks of 32, or short enough that 2k of them fill a row
     if rows.shape[0]: _rank_rows(rows.numpy(), k, B, v.numpy(), i.numpy())
+    if torch.get_num_threads() != threads: torch.set_num_threads(threads)   # numba's OpenMP layer may share torch's OpenMP runtime
     return v, i

@@ -11,10 +11,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.profiler import record_function
 from fastai.torch_core import TensorImage
 from ..core import check_int, check_number, rng_state, replay_rng
-from ..patches import extract_patches
-from ..graph import semantic_peers, patch_knn
 from ..interpolate import interpolate_map, find_module
-from ..adversarial import kl_div_logits, entropy_logits, normalize_joint, adversarial_direction
+from ..adversarial import kl_div_logits, entropy_logits, adversarial_direction, pani_vat_graph, pani_vat_etas
 from ..models import penultimate
 from ..distributed import world_size
 from .core import PaniCallback, register_method, Auto
@@ -167,23 +165,16 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
         names = list(self.layers)
         feats = self.feats.flatten(1)
         pools, self.offset = self.gather(feats, *(self.maps[n] for n in names))
-        self.peers = semantic_peers(feats, self.n_peers, pool=None if pools is None else pools[0], offset=self.offset)
-        self.graph, self.pools = {}, {}
-        for i, (name, spec) in enumerate(self.layers.items()):
-            p = extract_patches(self.maps[name], spec.patch_size, spec.stride, spec.pad)
-            pool = None if pools is None else extract_patches(pools[i + 1], spec.patch_size, spec.stride, spec.pad)
-            img, idx, _ = patch_knn(p, self.peers, spec.k, pool=pool, offset=self.offset)
-            self.graph[name], self.pools[name] = (img, idx), pool
+        pools = None if pools is None else dict(zip(['feats', *names], pools))
+        self.peers, self.graph, self.pools = pani_vat_graph(feats, self.maps, self.layers, self.n_peers, pools, self.offset)
         return self.graph
 
     def regularizer(self, x, clean):
         with record_function('pani_vat: peers and patch graphs'): self.graphs()
-        names, ms = list(self.layers), [spec.m for spec in self.layers.values()]
-        kl = lambda us: kl_div_logits(clean, self.perturbed_forward(x, {n: m * u for n, m, u in zip(names, ms, us)}))
+        kl = lambda etas: kl_div_logits(clean, self.perturbed_forward(x, etas))
         with record_function('pani_vat: power iteration'):
-            us = adversarial_direction(kl, [self.graph[n][0].shape for n in names], self.xi, self.n_power, x.device,
-                                      dtype=torch.float64 if x.dtype == torch.float64 else None)   # a float64 model: float64 coefficients
-        self.etas = {n: (self.eps * m * u).detach() for n, m, u in zip(names, ms, us)}
+            self.etas = pani_vat_etas(kl, self.graph, {n: spec.m for n, spec in self.layers.items()}, self.eps, self.xi, self.n_power,
+                                      x.device, torch.float64 if x.dtype == torch.float64 else None)   # a float64 model: float64 coefficients
         with record_function('pani_vat: adversarial forward'): return kl_div_logits(clean, self.perturbed_forward(x, self.etas)).mean()
 
 # %% ../../nbs/22_callback.vat.ipynb #c36e9951
