@@ -52,7 +52,7 @@ class _WeightedBags(torch.autograd.Function):
             B, k = rows.shape
             f = rows.reshape(-1)
             order = (f.to(torch.int32) if table.shape[0] < 2**31 else f).sort(stable=True).indices
-            counts = torch.bincount(f, minlength=table.shape[0])
+            counts = torch.zeros(table.shape[0], dtype=f.dtype, device=f.device).index_add_(0, f, torch.ones_like(f))   # `bincount`'s, with a fixed size: no host sync, traceable
             g_table = F.embedding_bag(order // k, g, counts.cumsum(0) - counts, per_sample_weights=w.reshape(-1)[order].to(g.dtype), mode='sum')
         return g_table, None, g_w
 
