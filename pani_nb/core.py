@@ -62,9 +62,11 @@ def check_number(name:str, # The argument's name
                  hi:float|None=None, # Upper bound (None: none)
                  lo_open:bool=False, # Exclude `lo` itself
                  hi_open:bool=False, # Exclude `hi` itself
-                 fix:str=''): # How to fix a bad value
-    "Raise a `ValueError` naming `name` unless `v` is a real number in the interval; returns `v`"
+                 fix:str='', # How to fix a bad value
+                 finite:bool=True): # Refuse inf and -inf (a bound of inf is never a setting: it makes every loss NaN)
+    "Raise a `ValueError` naming `name` unless `v` is a real number in the interval (finite, unless `finite=False`); returns `v`"
     ok = _number(v) and v == v and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or (v < hi if hi_open else v <= hi))
+    if ok and finite and v in (float('inf'), -float('inf')): raise ValueError(f"`{name}` must be a finite number, got {v!r}{_hint(fix)}")
     if ok: return v
     if lo is not None and hi is not None: rng = f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
     elif lo is not None: rng = f"{'>' if lo_open else '>='} {lo:g}"

@@ -151,3 +151,6 @@ class PatchHook:
     def __enter__(self): return self
     def __exit__(self, *exc): self.remove()
     def __del__(self): self.remove()
+    def __getstate__(self):
+        "A pickled model (`torch.save(model)`) keeps a pass-through in the hook's place: no callback, no model reference"
+        return dict(self.__dict__, model=None, module=None, fn=None, handle=None)

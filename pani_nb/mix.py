@@ -7,7 +7,7 @@ Docs: https://pani-nb.github.io/pani-nb/mix.html.md"""
 # %% ../nbs/13_mix.ipynb #a9cb1988
 from __future__ import annotations
 import torch, torch.nn.functional as F
-from .core import check_int, check_prob, value_checks_on
+from .core import check_rank, check_int, check_prob, value_checks_on
 from .patches import extract_patches
 from .graph import random_peers, patch_knn
 from .interpolate import interpolate_map
@@ -88,8 +88,16 @@ def mix_targets(y:torch.Tensor, # (N,) class indices, or (N, n_classes) soft/one
     return mix_by_peers(soft_targets(y, n_classes).to(eta.dtype), lam, img.reshape(N, P * k), eta.reshape(N, P * k) / P)
 
 # %% ../nbs/13_mix.ipynb #71f5dfb5
+def _as_lam(lam, n, device):
+    "`lam` as a (n,) tensor on `device`: a number is every sample's weight"
+    if isinstance(lam, (int, float)) and not isinstance(lam, bool): return torch.full((n,), float(check_prob('lam', lam)), device=device)
+    if not isinstance(lam, torch.Tensor) or lam.shape != (n,):
+        raise ValueError(f"`lam` must be a tensor of shape (N,) = ({n},) (each sample's weight) or one number in [0, 1], got "
+                         f"{tuple(lam.shape) if isinstance(lam, torch.Tensor) else repr(lam)}")
+    return lam.to(device)
+
 def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
-             lam:torch.Tensor, # (N,) weight each sample keeps
+             lam:torch.Tensor|float, # (N,) weight each sample keeps, or one number for every sample
              n_peers:int=1, # K1, random peers per sample
              k:int=4, # Neighbors per patch
              patch_size:int=8, # Patch side
@@ -101,12 +109,14 @@ def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
              pool:torch.Tensor|None=None, # (M, C, H, W) maps of the pool to draw peers from (default: `z`; e.g. the global batch)
              offset:int=0): # Row of the batch's first sample in `pool`
     "Pani MixUp of one batch: (mixed z, peers (N, K1) (pool rows), peer weights (N, K1))"
+    check_rank(z, 4, 'z', '(N, C, H, W)')
+    lam = _as_lam(lam, z.shape[0], z.device)
     pool_patches = None if pool is None else extract_patches(pool, patch_size, stride, pad)   # `splice_pool` casts to z's dtype
     if peers is None: peers = random_peers(z.shape[0], n_peers, generator=generator, device=z.device,
                                            pool_size=None if pool is None else pool.shape[0], offset=offset)
     patches = extract_patches(z, patch_size, stride, pad)
     img, idx, _ = patch_knn(patches, peers, k, pool=pool_patches, offset=offset)
-    eta = sample_eta(lam.to(z.device).float(), patches.shape[1], k, mask_ratio, generator=generator)
+    eta = sample_eta(lam.float(), patches.shape[1], k, mask_ratio, generator=generator)
     mixed = interpolate_map(z, img, idx, eta.to(z.dtype), patch_size, stride, pad, pool=pool_patches, offset=offset)
     return mixed, peers, peer_weights(img, eta, peers)
 

@@ -19,13 +19,19 @@ from ..interpolate import PatchHook, find_module
 from ..distributed import gather_batch
 
 # %% auto #0
-__all__ = ['METHODS', 'RegularizerCallback', 'LayerSpec', 'parse_layers', 'PaniCallback', 'RunContext', 'Auto', 'Method',
-           'register_method', 'load_methods', 'get_method']
+__all__ = ['METHODS', 'CallbackHook', 'RegularizerCallback', 'LayerSpec', 'parse_layers', 'PaniCallback', 'RunContext', 'Auto',
+           'Method', 'register_method', 'load_methods', 'get_method']
 
 # %% ../../nbs/20_callback.core.ipynb #48a6dcb1
 _CANCEL = (CancelBatchException, CancelBackwardException, CancelEpochException, CancelFitException,
            CancelStepException, CancelTrainException, CancelValidException)
 _CHAINED = ('before_train', 'after_train', 'after_cancel_train', 'before_validate', 'after_validate')
+
+class CallbackHook:
+    "A torch module hook that calls `fn` (a callback's method); pickled as a no-op, so a saved model carries no callback"
+    def __init__(self, fn): self.fn = fn
+    def __call__(self, *args): return None if self.fn is None else self.fn(*args)
+    def __getstate__(self): return {'fn': None}
 
 class RegularizerCallback(Callback):
     "Base of pani_nb's regularizers: one per Learner, training-only checks, swaps and hooks undone on every exit path, per-batch state never pickled"
@@ -185,6 +191,7 @@ def parse_layers(layers, # None or 'input', a module name, a list of names, or {
 class PaniCallback(RegularizerCallback):
     "Base of the Pani callbacks: the layers whose maps are cut into patches, their hooks, and the peers' pool across processes"
     hook_input = False   # True: the input also goes through a `PatchHook` (else the callback changes `learn.xb` itself)
+    _verb = 'use'        # what the callback does to a layer's map, for messages
     max_layers = None    # the mixing callbacks act at one layer
     def __init__(self, layers=None, # None/'input', a module name, a list of names, or {name: dict(patch_size=, k=, m=, stride=, pad=)}
                  patch_size:int=8, # Patch side, for layers that do not set theirs
@@ -263,9 +270,13 @@ class PaniCallback(RegularizerCallback):
                                  f"(K1 * P = {K1} * {rows * cols}); lower `k` or the patch size")
 
     def before_train(self):
+        self._calls = {}
+        self.add_hook(self.model.register_forward_pre_hook(CallbackHook(self._new_forward)))   # counts each layer's calls per forward pass
         for layer in self.layers:
             if layer != 'input' or self.hook_input: self.add_hook(PatchHook(self.model, layer, self._hook_fn(layer)))
         super().before_train()
+
+    def _new_forward(self, module, args): self._calls = {}
 
     def at_layer(self, name:str, z:torch.Tensor):
         "The map that replaces layer `name`'s map `z` (N, C, H, W) in this forward pass (default: `z`)"
@@ -274,6 +285,13 @@ class PaniCallback(RegularizerCallback):
     def _hook_fn(self, name):
         def fn(z):
             try:
+                if name != 'input':
+                    self._calls[name] = self.__dict__.get('_calls', {}).get(name, 0) + 1
+                    if self._calls[name] > 1:
+                        raise ValueError(f"module {name!r} ran twice in one forward pass (one module used at two places, e.g. a shared "
+                                         f"`self.pool`): Pani cannot tell which of its maps to {self._verb}, and every call would take new "
+                                         f"peers. Give each use a module of its own (e.g. `self.pool1, self.pool2 = nn.MaxPool2d(2), "
+                                         f"nn.MaxPool2d(2)`) and name the one to {self._verb} in `layers`")
                 with self.value_checks(): return self.at_layer(name, z)
             except Exception as e:
                 self.restore()             # fastai calls no `after_*` event on an error in the forward pass

@@ -115,6 +115,8 @@ class MixMatch(SemiSupervised):
             self.ema_model = AveragedModel(get_model(self.learn.model), multi_avg_fn=ema_avg_fn(self.ema), use_buffers=True)
 
     def before_train(self):
+        mode = self.learn.model.training                              # fastai's TrainEvalCallback (order -10) just set it
+        self.unswap('model'); self.learn.model.train(mode)             # the live weights train (validation swapped the average in)
         super().before_train()
         self._training_fit = True
         self.swap('loss_func', self.lf)
@@ -164,8 +166,8 @@ class MixMatch(SemiSupervised):
         super().before_validate()
         if self._training_fit and self.ema_model is not None and self.ema_model.n_averaged > 0:   # validation during training: the average
             self.swap('model', self.ema_model.module.train(self.learn.model.training))   # eval, as fastai set the live one
-    def after_validate(self): self.unswap('model'); super().after_validate()
-    def after_cancel_validate(self): self.after_validate()
+    # the average stays in `learn.model` until the next epoch trains (or the fit ends): the callbacks of `after_epoch`
+    # (`SaveModelCallback`, `EarlyStoppingCallback`) save and restore the weights that were scored
 
     def after_fit(self):
         self.restore()

@@ -23,7 +23,8 @@ class PaniMixUp(PaniCallback):
     "Pani MixUp (Sun et al. 2019, Eq. 9-10): patch-level MixUp with each patch's nearest patches in random peers. https://arxiv.org/abs/1911.09307"
     order, run_valid = 0, False   # before fastai's MixedPrecision (10): the input is mixed in full precision
     max_layers = 1
-    _stateattrs = ('lam', 'peers', 'weights', 'y_pool', 'offset', 'mixing', 'stack_y', 'old_lf')
+    _stateattrs = ('lam', 'peers', 'weights', 'y_pool', 'offset', 'mixing', 'stack_y', 'old_lf', '_armed', '_y')
+    _verb = 'mix'
     def __init__(self, alpha:float=2.5, # lam ~ Beta(alpha, 1): the weight each sample keeps
                  patch_size:int=8, # Patch side (paper: 8 without augmentation, 16 with, on 32x32)
                  n_peers:int=1, # K1: random peers per sample
@@ -93,15 +94,22 @@ class PaniMixUp(PaniCallback):
                           f"this batch is trained without mixing")
             return
         self.lam = self.distrib.sample((N,)).to(self.x.device)
+        self._y = self.yb[0]                                          # the batch's targets: the loss mixes these only
+        self._armed = self.layer is not None                          # the hidden layer is mixed once, in this batch's forward pass
         if self.layer is None:
             try: self.learn.xb = (self._mix(self.x), *self.xb[1:])
             except ValueError as e: raise ValueError(f"PaniMixUp at the input ({tuple(self.x.shape)}): {e}") from None
 
-    def at_layer(self, name, z): return self._mix(z) if self.mixing else z
+    def at_layer(self, name, z):
+        "Mix the hidden map once per training batch (a forward pass after an interrupted fit, or in eval mode, passes through)"
+        if not (self.mixing and self._armed and self.model.training): return z
+        self._armed = False
+        return self._mix(z)
 
     def lf(self, pred, *yb):
         "The original loss, unreduced, weighted over the sample's own target and its peers' (Eq. 10)"
-        if not self.training or not self.mixing: return self.old_lf(pred, *yb)
+        if not self.training or not self.mixing or self._armed or yb[0] is not self._y:   # armed: the forward did not mix; other
+            return self.old_lf(pred, *yb)                                                  # targets (e.g. after an interrupted fit)
         with NoneReduce(self.old_lf) as lf:
             loss = self.lam.to(pred.dtype) * lf(pred, *yb)
             for r in range(self.peers.shape[1]):
@@ -137,6 +145,8 @@ def show_pani_mixup(learn, # A `Learner` whose training batches to mix
     cb = cb or next((c for c in learn.cbs if isinstance(c, PaniMixUp)), None) or PaniMixUp()
     if cb.layer is not None: raise ValueError("show_pani_mixup shows input mixing: `cb.layers` must be the input")
     xb, yb = learn.dls.one_batch()
+    check_int('n', n, 1, xb.shape[0], fix=f'show at most one training batch ({xb.shape[0]} samples)')
+    check_int('n_labels', n_labels, 1, len(learn.dls.vocab), fix=f'the data have {len(learn.dls.vocab)} classes')
     spec = cb.layers['input']
     lam = cb.distrib.sample((xb.shape[0],)).to(xb.device)
     mixed, peers, w = pani_mix(xb, lam, cb.n_peers, spec.k, spec.patch_size, spec.stride, spec.pad, cb.mask_ratio)

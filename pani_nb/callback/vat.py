@@ -15,7 +15,7 @@ from ..interpolate import interpolate_map, find_module
 from ..adversarial import kl_div_logits, entropy_logits, adversarial_direction, pani_vat_graph, pani_vat_etas
 from ..models import penultimate
 from ..distributed import world_size
-from .core import PaniCallback, register_method, Auto
+from .core import PaniCallback, CallbackHook, register_method, Auto
 from ..core import frozen_bn
 from .ssl import SemiSupervised
 
@@ -35,7 +35,7 @@ class _AdversarialSSL(SemiSupervised):
 
     def before_train(self):
         super().before_train()
-        self.add_hook(self.model.register_forward_pre_hook(self._capture_rng))
+        self.add_hook(self.model.register_forward_pre_hook(CallbackHook(self._capture_rng)))
 
     def _capture_rng(self, module, args):
         if self._capturing: self.rng, self._capturing = rng_state(args[0].device), False   # just before the ordinary forward
@@ -129,7 +129,7 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
     def before_train(self):
         super().before_train()
         feat = find_module(self.model, self.feat_layer) if self.feat_layer else penultimate(self.model)
-        self.add_hook(feat.register_forward_pre_hook(self._store_feats))
+        self.add_hook(feat.register_forward_pre_hook(CallbackHook(self._store_feats)))
 
     def before_batch(self):
         super().before_batch()
@@ -204,9 +204,10 @@ def perturbed_images(learn, # A `Learner` with a trained model
                      yb:torch.Tensor): # (N,) their labels
     "The images `cb`'s regularizer compares `xb` against (VAT: `x + r_adv`; Pani VAT: the input interpolation); no training step"
     if isinstance(cb, PaniVAT) and 'input' not in cb.layers: raise ValueError("`cb` must perturb the input: its `layers` need 'input'")
+    cb_learn, udl = cb.__dict__.get('learn'), cb.udl                       # put back on exit: `cb` may be a Learner's own callback
     cb.learn, cb.udl = learn, None
     xb, yb = xb.as_subclass(torch.Tensor), yb.as_subclass(torch.Tensor)
-    training, xb0, yb0 = learn.training, getattr(learn, 'xb', None), getattr(learn, 'yb', None)
+    training, xb0, yb0, mode = learn.training, getattr(learn, 'xb', None), getattr(learn, 'yb', None), learn.model.training
     learn.training, learn.xb, learn.yb = True, (xb,), (yb,)
     try:
         with frozen_bn(learn.model):
@@ -222,6 +223,8 @@ def perturbed_images(learn, # A `Learner` with a trained model
     finally:
         cb('after_train'); cb('after_fit')
         learn.training, learn.xb, learn.yb = training, xb0, yb0
+        learn.model.train(mode)
+        cb.__dict__['learn'], cb.udl = cb_learn, udl
 
 def show_perturbations(learn, # A `Learner` with a trained model
                        cbs:dict, # {row title: `VAT` or `PaniVAT`}
@@ -230,8 +233,11 @@ def show_perturbations(learn, # A `Learner` with a trained model
     import matplotlib.pyplot as plt
     xb, yb = learn.dls.one_batch()
     rows = {'clean': xb.as_subclass(torch.Tensor)} | {name: perturbed_images(learn, cb, xb, yb) for name, cb in cbs.items()}
+    mode = learn.model.training
     learn.model.eval()
-    with torch.no_grad(): probs = {k: F.softmax(learn.model(x), -1) for k, x in rows.items()}
+    try:
+        with torch.no_grad(): probs = {k: F.softmax(learn.model(x), -1) for k, x in rows.items()}
+    finally: learn.model.train(mode)                                       # showing changes nothing
     dec = lambda t: learn.dls.after_batch.decode((TensorImage(t),))[0].float().clamp(0, 255) / 255
     fig, axs = plt.subplots(len(rows), n, figsize=(1.7 * n, 1.9 * len(rows)))
     vocab = learn.dls.vocab
