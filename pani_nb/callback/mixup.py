@@ -19,6 +19,10 @@ from .core import PaniCallback, register_method, Auto
 __all__ = ['PaniMixUp', 'show_pani_mixup']
 
 # %% ../../nbs/23_callback.mixup.ipynb #1fda52a4
+def _same_data(a, b):
+    "The same targets: one tensor, or a view or retyped copy of it in the same memory (fastai's types, a `DistributedDL`)"
+    return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape and a.data_ptr() == b.data_ptr()
+
 class PaniMixUp(PaniCallback):
     "Pani MixUp (Sun et al. 2019, Eq. 9-10): patch-level MixUp with each patch's nearest patches in random peers. https://arxiv.org/abs/1911.09307"
     order, run_valid = 0, False   # before fastai's MixedPrecision (10): the input is mixed in full precision
@@ -108,8 +112,8 @@ class PaniMixUp(PaniCallback):
 
     def lf(self, pred, *yb):
         "The original loss, unreduced, weighted over the sample's own target and its peers' (Eq. 10)"
-        if not self.training or not self.mixing or self._armed or yb[0] is not self._y:   # armed: the forward did not mix; other
-            return self.old_lf(pred, *yb)                                                  # targets (e.g. after an interrupted fit)
+        if not self.training or not self.mixing or self._armed or not _same_data(yb[0], self._y):   # armed: the forward did
+            return self.old_lf(pred, *yb)                                    # not mix; other targets (e.g. after an interrupted fit)
         with NoneReduce(self.old_lf) as lf:
             loss = self.lam.to(pred.dtype) * lf(pred, *yb)
             for r in range(self.peers.shape[1]):
