@@ -77,7 +77,9 @@ def test_no_host_read_after_the_first_batch(method):
         layers = {'input': dict(patch_size=2, k=5)} | ({'pool1': dict(patch_size=2, k=5, m=0.5)} if method.endswith('hidden') else {})
         learn = Learner(dls, SmallCNN(1, 10), cbs=[PaniVAT(n_peers=5, udl=udl, layers=layers), NoHostReads()])
     guard = learn.cbs[-1]
-    with learn.no_bar(), learn.no_logging(): learn.fit(2)                      # (100 labels: 3 batches an epoch)
+    try:
+        with learn.no_bar(), learn.no_logging(): learn.fit(2)                  # (100 labels: 3 batches an epoch)
+    finally: guard._put_back()                                                  # a failed fit runs no `after_*`: never leak the guard
     assert guard.i == guard.n                                                   # the guarded batches did run
 
 def test_the_guard_catches_a_read():
@@ -85,5 +87,9 @@ def test_the_guard_catches_a_read():
     class Reads(Callback):
         def after_pred(self):
             if self.training: bool(self.pred.sum() > 0)
-    learn = Learner(digits_dls(bs=32), SmallCNN(1, 10), cbs=[Reads(), NoHostReads()])
-    with learn.no_bar(), learn.no_logging(): fails(lambda: learn.fit(1), contains='a host read (`Tensor.__bool__`) in training batch 1')
+    guard = NoHostReads()
+    learn = Learner(digits_dls(bs=32), SmallCNN(1, 10), cbs=[Reads(), guard])
+    try:
+        with learn.no_bar(), learn.no_logging(): fails(lambda: learn.fit(1), contains='a host read (`Tensor.__bool__`) in training batch 1')
+    finally: guard._put_back()
+    assert torch.Tensor.__bool__ is not None and bool(torch.tensor(True))       # the reads work again afterwards
