@@ -194,7 +194,6 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
     if max_bytes < b * C: raise ValueError(f"`max_bytes`={max_bytes} cannot hold one row of {C} similarities ({b * C} bytes)")
     peers, dev = peers.long(), patches.device
     budget = min(max_bytes, CPU_BLOCK_BYTES) if dev.type == 'cpu' else max_bytes
-    top = lambda s: stable_topk(s, k)                                    # (n, rows, C) -> (values, candidates) (n, rows, k)
     with torch.no_grad(), torch.autocast(dev.type, enabled=False):
         plain = cand_patches if type(cand_patches) is torch.Tensor else cand_patches.as_subclass(torch.Tensor)   # (`torch.compile` traces no `as_subclass`)
         pn = F.normalize(plain.to(dt), dim=-1)                           # the pool's (or the batch's) patches, a plain tensor
@@ -213,7 +212,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
                 n, r = i1 - i0, p1 - p0
                 cand = pn[peers[i0:i1]].reshape(n, C, d)                   # the peers' patches
                 s = torch.bmm(qn[i0:i1, p0:p1], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))   # (n, rows, K1*P) cosines
-                sim[i0:i1, p0:p1], img[i0:i1, p0:p1] = top(s)
+                sim[i0:i1, p0:p1], img[i0:i1, p0:p1] = stable_topk(s, k)
         else:                                                              # rank each sample's distinct patches only
             distinct = first == torch.arange(P, device=dev)
             U = distinct.sum(1)
@@ -230,7 +229,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
                 S, n, r = order[i0:i1], i1 - i0, u1 - u0
                 cand = pn[peers[S]].reshape(n, C, d)
                 s = torch.bmm(qn[S[:, None], rows[S, u0:u1]], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))
-                sim[i0:i1, u0:u1], img[i0:i1, u0:u1] = top(s)              # (padding rows of shorter samples are never read)
+                sim[i0:i1, u0:u1], img[i0:i1, u0:u1] = stable_topk(s, k)              # (padding rows of shorter samples are never read)
             at = torch.empty_like(order); at[order] = torch.arange(N, device=dev)
             src = slot.gather(1, first)                                    # every patch reads its first copy's row
             sim, img = sim[at[:, None], src], img[at[:, None], src]

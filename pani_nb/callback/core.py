@@ -286,7 +286,7 @@ class PaniCallback(RegularizerCallback):
         def fn(z):
             try:
                 if name != 'input':
-                    self._calls[name] = self.__dict__.get('_calls', {}).get(name, 0) + 1
+                    self._calls[name] = self._calls.get(name, 0) + 1
                     if self._calls[name] > 1:
                         raise ValueError(f"module {name!r} ran twice in one forward pass (one module used at two places, e.g. a shared "
                                          f"`self.pool`): Pani cannot tell which of its maps to {self._verb}, and every call would take new "
