@@ -12,8 +12,9 @@ import numpy as np, torch, torch.nn as nn
 from fastai.torch_core import default_device, set_seed
 
 # %% auto #0
-__all__ = ['check_rank', 'value_checks_on', 'value_checks', 'check_finite', 'check_int', 'check_number', 'check_prob',
-           'check_choice', 'rng_state', 'replay_rng', 'preserved_rng', 'frozen_bn', 'synthetic_images']
+__all__ = ['PAGE_WIDTH_IN', 'check_rank', 'value_checks_on', 'value_checks', 'check_finite', 'check_int', 'check_number',
+           'check_prob', 'check_choice', 'rng_state', 'replay_rng', 'preserved_rng', 'frozen_bn', 'synthetic_images',
+           'figure_grid']
 
 # %% ../nbs/00_core.ipynb #2752ee62
 def check_rank(x:torch.Tensor, ndim:int, name:str, shape:str):
@@ -84,7 +85,7 @@ def check_choice(name:str, v, choices, fix:str=''):
     raise ValueError(f"`{name}` must be one of {list(choices)}, got {v!r}{_hint(fix)}")
 
 # %% ../nbs/00_core.ipynb #5cfb4ba5
-def rng_state(device=None): # The device of the forward pass (default: the CPU only)
+def rng_state(device:torch.device|str|None=None): # The device of the forward pass (default: the CPU only)
     "The generator states a forward pass on `device` draws from: `{'cpu': ..., 'cuda': ... or None, 'device': ...}`"
     dev = torch.device('cpu' if device is None else device)
     return dict(cpu=torch.get_rng_state(), cuda=torch.cuda.get_rng_state(dev) if dev.type == 'cuda' else None, device=dev)
@@ -126,7 +127,7 @@ def synthetic_images(n:int=8, # Number of images
                      n_classes:int=2, # Number of classes (templates)
                      noise:float=0.1, # Std of the Gaussian noise added to each template
                      seed:int=0, # Seed of the local generator (the global RNG is untouched)
-                     device=None): # Device of the result (default: `default_device()`)
+                     device:torch.device|str|None=None): # Device of the result (default: `default_device()`)
     "A seeded batch `(x, y)`: `x` (n, n_channels, size, size) float images, `y` (n,) class indices"
     g = torch.Generator().manual_seed(seed)
     templates = torch.rand(n_classes, n_channels, size, size, generator=g)
@@ -134,3 +135,19 @@ def synthetic_images(n:int=8, # Number of images
     x = templates[y] + noise * torch.randn(n, n_channels, size, size, generator=g)
     device = default_device() if device is None else device
     return x.to(device), y.to(device)
+
+# %% ../nbs/00_core.ipynb #50e36daf
+PAGE_WIDTH_IN = 8.0   # inches: the width of every figure, readable at the docs' column width
+
+def figure_grid(n:int, # Panels
+                ncols:int=2, # Panels per row at most
+                height:float=2.9, # Inches per row
+                width:float=PAGE_WIDTH_IN): # Inches
+    "`(fig, axes)`: `n` panels in rows of at most `ncols`, `width` inches wide; `axes` is a flat list of the `n` panels (unused slots of the last row are hidden)"
+    import matplotlib.pyplot as plt
+    check_int('n', n); check_int('ncols', ncols)
+    cols = min(n, ncols); rows = -(-n // cols)
+    fig, axs = plt.subplots(rows, cols, figsize=(width, height * rows), squeeze=False)
+    flat = list(axs.flat)
+    for ax in flat[n:]: ax.set_visible(False)
+    return fig, flat[:n]

@@ -92,7 +92,7 @@ def splice_pool(pool:torch.Tensor, # (M, ...) the pool's rows
 def random_peers(n:int, # Batch size
                  k:int, # Peers per sample (`n_peers`, K1)
                  generator:torch.Generator|None=None, # Generator of the draw (on `device`)
-                 device=None, # Device of the result
+                 device:torch.device|str|None=None, # Device of the result
                  pool_size:int|None=None, # M: draw peers among M pool samples (default: the batch, M = n)
                  offset:int=0): # Row of the batch's first sample in the pool
     "(n, k) indices (pool rows): `k` distinct random peers per sample, never the sample itself"
@@ -203,6 +203,13 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
         if dedup is None: dedup = dev.type == 'cpu' and N * P * C >= DEDUP_MIN_SIMILARITIES and not torch.compiler.is_compiling()
         first = _first_copies(qn, DEDUP_MIN_COPIES) if dedup else None
         block = lambda blocks: torch.empty(max((i1 - i0) * (r1 - r0) for i0, i1, r0, r1 in blocks) * C, device=dev, dtype=dt)   # one, reused
+        reuse = dev.type == 'cpu' and not torch.compiler.is_compiling()   # the peers' patches into one buffer too: a fresh large tensor per
+        cbuf = None                                                         # block is fresh memory, whose page faults cost more than the copy
+        def gather(rows):                                                   # (n, K1) peer rows -> (n, K1*P, d) their patches
+            nonlocal cbuf
+            if not reuse: return pn[rows].reshape(rows.shape[0], C, d)
+            if cbuf is None: cbuf = torch.empty(max(i1 - i0 for i0, i1, *_ in blocks) * C * d, device=dev, dtype=dt)
+            return torch.index_select(pn, 0, rows.flatten(), out=cbuf[:rows.numel() * P * d].view(rows.numel(), P, d)).view(rows.shape[0], C, d)
         if first is None:
             img = torch.empty(N, P, k, dtype=torch.long, device=dev)
             sim = torch.empty(N, P, k, dtype=dt, device=dev)
@@ -210,7 +217,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
             buf = block(blocks)
             for i0, i1, p0, p1 in blocks:
                 n, r = i1 - i0, p1 - p0
-                cand = pn[peers[i0:i1]].reshape(n, C, d)                   # the peers' patches
+                cand = gather(peers[i0:i1])                                # the peers' patches
                 s = torch.bmm(qn[i0:i1, p0:p1], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))   # (n, rows, K1*P) cosines
                 sim[i0:i1, p0:p1], img[i0:i1, p0:p1] = stable_topk(s, k)
         else:                                                              # rank each sample's distinct patches only
@@ -227,7 +234,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
             buf = block(blocks)
             for i0, i1, u0, u1 in blocks:
                 S, n, r = order[i0:i1], i1 - i0, u1 - u0
-                cand = pn[peers[S]].reshape(n, C, d)
+                cand = gather(peers[S])
                 s = torch.bmm(qn[S[:, None], rows[S, u0:u1]], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))
                 sim[i0:i1, u0:u1], img[i0:i1, u0:u1] = stable_topk(s, k)              # (padding rows of shorter samples are never read)
             at = torch.empty_like(order); at[order] = torch.arange(N, device=dev)

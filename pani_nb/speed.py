@@ -10,7 +10,7 @@ import argparse, json, statistics, sys, time
 from pathlib import Path
 import torch, torch.nn.functional as F
 from fastai.callback.core import Callback, CancelFitException, CancelValidException
-from .core import set_seed, check_int, check_choice
+from .core import set_seed, check_int, check_choice, figure_grid
 from .data import _atomic_write
 from .patches import extract_patches
 from .graph import random_peers, patch_knn
@@ -97,7 +97,7 @@ def machine():
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else f'CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)'
     return dict(device=dev, torch=torch.__version__, threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'))
 
-def run_steps(name:str, out=None, repeats:int=5, steps:int=20, warmup:int=3, device=None, params=None, model=None, chunk:int=5):
+def run_steps(name:str, out:str|Path|None=None, repeats:int=5, steps:int=20, warmup:int=3, device:torch.device|str|None=None, params:dict|None=None, model:str|None=None, chunk:int=5):
     "Run the step benchmark `name`; write `out` (JSON) if given; returns the record"
     desc, base, cfgs = STEP_BENCHMARKS[check_choice('benchmark', name, STEP_BENCHMARKS)]
     cfgs = {n: RunConfig(**{**c, **({'device': device} if device else {}), **({'model': model} if model else {}),
@@ -154,13 +154,13 @@ def _median_times(fns:dict, repeats, device):
 
 def _median_time(fn, repeats, device): return _median_times({'fn': fn}, repeats, device)['fn']
 
-def matmul_rate(device=None, n:int=1024, repeats:int=5):
+def matmul_rate(device:torch.device|str|None=None, n:int=1024, repeats:int=5):
     "The machine's multiply-add rate (per second) on a large square float32 matmul"
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     a = torch.randn(n, n, device=device)
     return n ** 3 / _median_time(lambda: a @ a, repeats, device)
 
-def knn_cost(setting, repeats:int=7, device=None, rate=None):
+def knn_cost(setting, repeats:int=7, device:torch.device|str|None=None, rate:float|None=None):
     "One setting: patch_knn's time (with the compiled ranking where numba is installed, in plain torch, ranking every patch), the bare bmm's, measured in turn; the arithmetic floor and the multiply-adds"
     name, N, C, H, s, K1, k, kind = setting
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
@@ -178,7 +178,7 @@ def knn_cost(setting, repeats:int=7, device=None, rate=None):
                                knn_all=lambda: patch_knn(patches, peers, k, dedup=False), bmm=lambda: torch.bmm(pn, candT)), repeats, device)
     return dict(setting=name, N=N, P=P, d=d, K1=K1, k=k, macs=macs, **times, floor=macs / rate)
 
-def run_knn(out=None, repeats:int=7, device=None):
+def run_knn(out:str|Path|None=None, repeats:int=7, device:torch.device|str|None=None):
     rate = matmul_rate(device)
     rows = []
     for s in KNN_SETTINGS:
@@ -219,8 +219,8 @@ SWEEPS = {
 }
 
 def sweep(method:str, # 'pani_vat' or 'pani_mixup'
-          panels=None, # Panel names (default: all five)
-          repeats:int=3, steps:int=10, warmup:int=2, device=None, log=print, chunk:int=5):
+          panels:list|None=None, # Panel names (default: all five)
+          repeats:int=3, steps:int=10, warmup:int=2, device:torch.device|str|None=None, log=print, chunk:int=5):
     "{panel: [(x, per-repeat ratios to the baseline, per-repeat step seconds, per-repeat baseline seconds)]}"
     spec = SWEEPS[check_choice('method', method, SWEEPS)]
     out = {}
@@ -252,10 +252,10 @@ def extra_ms_fit(pts:list): # One panel's points of a `speed sweep` record: (x, 
 
 def plot_sweep(rec:dict): # A `speed sweep` results record
     "The paper's Figure 2 for one method: per panel, the step-time ratio to the baseline (mean ± std over repeats); in the K1 and N panels, Pani's extra ms per step with a least-squares line"
-    import matplotlib.pyplot as plt, numpy as np
+    import numpy as np
     spec, panels = SWEEPS[rec['method']], rec['panels']
-    fig, axs = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.3), squeeze=False)
-    for ax, (panel, pts) in zip(axs[0], panels.items()):
+    fig, axs = figure_grid(len(panels), 2, height=3.0)
+    for ax, (panel, pts) in zip(axs, panels.items()):
         xs = [x for x, *_ in pts]
         ax.errorbar(xs, [statistics.mean(r) for _, r, _, _ in pts], yerr=[statistics.stdev(r) if len(r) > 1 else 0 for _, r, _, _ in pts],
                     fmt='o-', capsize=3, label=f"{rec['method']} / {spec['base']}")
@@ -265,12 +265,12 @@ def plot_sweep(rec:dict): # A `speed sweep` results record
             extra, a, c, r2 = extra_ms_fit(pts)
             ax2 = ax.twinx(); ax2.plot(xs, extra, 's', color='C1', alpha=.7, label='extra ms / step')
             ax2.plot(xs, a * np.array(xs) + c, '--', color='C1', lw=1, label=f'linear fit, R² {r2:.3f}')
-            ax2.set_ylabel('extra ms / step', color='C1'); ax2.legend(fontsize=7, loc='lower right')
-        ax.set_title(panel); ax.legend(fontsize=7, loc='upper left')
+            ax2.set_ylabel('extra ms / step', color='C1'); ax2.legend(fontsize=8, loc='lower right')
+        ax.set_title(panel); ax.legend(fontsize=8, loc='upper left')
     fig.suptitle(f"{rec['method']}: {rec['description']}", fontsize=9); fig.tight_layout()
     return fig
 
-def run_sweep(method:str, out=None, panels=None, repeats:int=3, steps:int=10, warmup:int=2, device=None, chunk:int=5):
+def run_sweep(method:str, out:str|Path|None=None, panels:list|None=None, repeats:int=3, steps:int=10, warmup:int=2, device:torch.device|str|None=None, chunk:int=5):
     spec = SWEEPS[check_choice('method', method, SWEEPS)]
     desc = f"SmallCNN, {spec['run']['dataset']}, ratios to {spec['base']} measured side by side, {repeats} repeats x {steps} steps (turns of {chunk})"
     rec = dict(method=method, description=desc, machine=machine(), repeats=repeats, steps=steps, chunk=chunk,
@@ -279,7 +279,7 @@ def run_sweep(method:str, out=None, panels=None, repeats:int=3, steps:int=10, wa
         out = Path(out); check_out(out.parent)
         _atomic_write(out, lambda t: t.write_text(json.dumps(rec, indent=1)))
         import matplotlib.pyplot as plt
-        fig = plot_sweep(rec); _atomic_write(out.with_suffix('.png'), lambda t: fig.savefig(t, format='png', dpi=90)); plt.close(fig)
+        fig = plot_sweep(rec); _atomic_write(out.with_suffix('.png'), lambda t: fig.savefig(t, format='png', dpi=150)); plt.close(fig)
     return rec
 
 # %% ../nbs/32_speed.ipynb #f3577b9c
@@ -306,7 +306,7 @@ def profile_steps(cfg:RunConfig, steps:int=5, warmup:int=3, top:int=12):
     return dict(step_ms=total, scopes=scopes, ops=ops)
 
 # %% ../nbs/32_speed.ipynb #bde653e2
-def exact_comparison(repeats:int=5, epochs:int=5, device=None):
+def exact_comparison(repeats:int=5, epochs:int=5, device:torch.device|str|None=None):
     "Per method and power iteration: cosines with the float64 direction, KL at eps, ms per power iteration"
     import copy
     from pani_nb.core import frozen_bn
@@ -389,7 +389,7 @@ def sweep_table(paths:dict): # {method: sweep JSON file}
     return MarkdownTable('\n'.join(rows))
 
 # %% ../nbs/32_speed.ipynb #9aa6cae8
-def main(argv=None):
+def main(argv:list|None=None):
     "`pani-bench speed ...`"
     p = argparse.ArgumentParser(prog='pani-bench speed', description="Step times and costs, measured side by side in one process")
     sub = p.add_subparsers(dest='what', required=True)
@@ -431,5 +431,4 @@ def main(argv=None):
         return 0
     except (ValueError, FileNotFoundError) as err:
         print(f"pani-bench speed: error: {err}", file=sys.stderr); raise SystemExit(2)
-
 
