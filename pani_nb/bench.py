@@ -6,28 +6,30 @@ Docs: https://pani-nb.github.io/pani-nb/bench.html.md"""
 
 # %% ../nbs/30_bench.ipynb #1f9b590e
 from __future__ import annotations
-import argparse, csv, hashlib, io, json, os, platform, statistics, sys, tempfile, time
+import argparse, contextlib, csv, hashlib, io, json, os, platform, statistics, sys, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from functools import partial
 from pathlib import Path
 import torch
 from fastprogress.fastprogress import master_bar, progress_bar
+from fastai.data.load import DataLoader
 from fastai.learner import Learner
 from fastai.optimizer import Adam, SGD
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.schedule import ParamScheduler, SchedNo, SchedLin, combine_scheds, fit_one_cycle, fit_flat_cos
-from .core import set_seed, default_device, check_int, check_number, check_choice
-from .data import (load_digits_arrays, load_fashion_mnist, load_cifar, dataloaders, ssl_dls, ssl_split, unlabeled_dl,
+from .core import set_seed, default_device, check_int, check_number, check_choice, figure_grid
+from .data import (ImageArrays, load_digits_arrays, load_fashion_mnist, load_cifar, dataloaders, ssl_dls, ssl_split, unlabeled_dl,
                           _atomic_write)
 from .models import MODELS
 from .callback.core import METHODS, RunContext, get_method, load_methods
 
 # %% auto #0
-__all__ = ['DATASETS', 'SCHEDULES', 'PRESETS', 'DEFAULT_METHODS', 'load_dataset', 'RunConfig', 'run_context', 'build',
-           'eval_epochs', 'EvalSchedule', 'run_one', 'check_out', 'Results', 'Group', 'Preset', 'register_preset',
-           'choose', 'RunPool', 'run_group', 'run_preset', 'describe_method', 'describe_preset', 'MarkdownTable',
-           'load_runs', 'summarize', 'results_table', 'paired_differences', 'direction', 'paired_table', 'tuning_table',
-           'table', 'plot_runs', 'parse_sets', 'read_config', 'parser', 'main']
+__all__ = ['DATASETS', 'SCHEDULES', 'PRESETS', 'DEFAULT_METHODS', 'load_dataset', 'RunConfig', 'run_labels', 'run_context',
+           'build', 'eval_epochs', 'EvalSchedule', 'run_one', 'check_out', 'Results', 'Group', 'Preset',
+           'register_preset', 'choose', 'RunPool', 'run_group', 'run_preset', 'describe_method', 'describe_preset',
+           'MarkdownTable', 'load_runs', 'summarize', 'results_table', 'paired_differences', 'direction',
+           'paired_table', 'tuning_table', 'table', 'run_summary', 'plot_runs', 'parse_sets', 'read_config', 'parser',
+           'default_jobs', 'main']
 
 # %% ../nbs/30_bench.ipynb #07a20f6c
 load_methods()   # every callback module registers its methods
@@ -121,13 +123,18 @@ def _fit(learn, cfg, cbs):
                  'mom': combine_scheds([0.92, 0.08], [SchedNo(0.9, 0.9), SchedNo(0.5, 0.5)])}
     return learn.fit(n, lr, cbs=[ParamScheduler(sched)] + list(cbs))
 
-def run_context(cfg:RunConfig, data, udl=None):
+def run_labels(cfg:RunConfig, n:int): # The run, and its dataset's training images
+    "The number of labeled training images the run uses (validation ones included): `cfg.labels`, the dataset's default where None, all for 0"
+    labels = DATASETS[cfg.dataset]['labels'] if cfg.labels is None else cfg.labels
+    return n if labels in (0, n) else labels
+
+def run_context(cfg:RunConfig, data, udl:DataLoader|None=None):
     "The `RunContext` the method's callbacks are made with"
     return RunContext(side=data.x_train.shape[-1], n_channels=data.x_train.shape[1], n_classes=data.n_classes, augment=cfg.augment,
-                      flip=DATASETS[cfg.dataset]['flip'], udl=udl, model=cfg.model)
+                      flip=DATASETS[cfg.dataset]['flip'], udl=udl, model=cfg.model, labels=run_labels(cfg, len(data.x_train)))
 
 def build(cfg:RunConfig, # The run
-          data=None): # Its `ImageArrays` (default: loaded by name)
+          data:ImageArrays|None=None): # Its `ImageArrays` (default: loaded by name)
     "(Learner with the method's callbacks, RunContext, resolved hyperparameters) of a run; nothing is trained"
     cfg.check()
     data = load_dataset(cfg.dataset) if data is None else data
@@ -135,8 +142,7 @@ def build(cfg:RunConfig, # The run
     dev = torch.device(cfg.device) if cfg.device else default_device()
     bs, ubs = cfg.bs or d['bs'], cfg.ubs or d['ubs']
     n = len(data.x_train)
-    labels = d['labels'] if cfg.labels is None else cfg.labels
-    labels = n if labels in (0, n) else labels
+    labels = run_labels(cfg, n)
     if method.semi_supervised and labels >= n:
         raise ValueError(f"{cfg.method} is semi-supervised: it needs unlabeled images, so `labels` must be below the {n} training images")
     kw = dict(augment=cfg.augment, device=dev, pad=None)
@@ -171,7 +177,10 @@ class EvalSchedule(Callback):
     def __init__(self, epochs:list, bar:bool=False, label:str=''): self.epochs, self.bar, self.label = set(epochs), bar, label
     def before_fit(self):
         self.curve, self.eval_loss, self.loss_curve, self.train_secs, self.train_cpu = [], [], [], [], []
-        if self.bar: self.pb = progress_bar(range(self.n_epoch), leave=False); self.pb.comment = self.label; self.pb.update(0)
+        if self.bar:
+            with contextlib.redirect_stdout(io.StringIO()):   # fastprogress's console bar prints a test '█' when made; a log would keep it
+                self.pb = progress_bar(range(self.n_epoch), leave=False)
+            self.pb.comment = self.label; self.pb.update(0)
     def before_train(self): self.t0, self.c0, self.loss_sum, self.n_loss = time.perf_counter(), time.process_time(), 0., 0
     def after_train(self):
         self.train_secs.append(time.perf_counter() - self.t0); self.train_cpu.append(time.process_time() - self.c0)
@@ -195,7 +204,7 @@ class EvalSchedule(Callback):
 
 # %% ../nbs/30_bench.ipynb #376079ab
 def run_one(cfg:RunConfig, # The run
-            data=None, # Its `ImageArrays` (default: loaded by name)
+            data:ImageArrays|None=None, # Its `ImageArrays` (default: loaded by name)
             cbs=(), # Extra callbacks
             bar:bool=False): # Show a progress bar over the epochs
     "Train one run from its seed: a record with the error (last, median of the last `last_k`), the curve and the time per epoch"
@@ -205,7 +214,7 @@ def run_one(cfg:RunConfig, # The run
     started = time.time()
     with learn.no_bar(), learn.no_logging(): _fit(learn, cfg, [ev] + list(cbs))
     errs, losses = [e for _, e in ev.curve[-cfg.last_k:]], [l for _, l in ev.eval_loss[-cfg.last_k:]]
-    return dict(key=cfg.key(), config=asdict(cfg), params=_jsonable(params), split='valid' if cfg.n_valid else 'test',
+    return dict(key=cfg.key(), config=asdict(cfg), params=_jsonable(params), labels=ctx.labels, split='valid' if cfg.n_valid else 'test',
                 error=ev.curve[-1][1], error_median_last=statistics.median(errs), curve=ev.curve, train_loss=ev.loss_curve,
                 eval_loss=ev.eval_loss, eval_loss_median_last=statistics.median(losses),
                 secs_per_epoch=statistics.median(ev.train_secs), cpu_secs_per_epoch=statistics.median(ev.train_cpu),
@@ -257,7 +266,7 @@ class Results:
         if self.plot and finals:
             import matplotlib.pyplot as plt
             fig = plot_runs(finals)
-            _atomic_write(self.out/'results.png', lambda t: fig.savefig(t, format='png', dpi=90))
+            _atomic_write(self.out/'results.png', lambda t: fig.savefig(t, format='png', dpi=150))
             plt.close(fig)
 
 # %% ../nbs/30_bench.ipynb #e48f641a
@@ -275,7 +284,7 @@ class Group:
     pairs:dict = field(default_factory=dict)       # {method: baseline method} for paired differences
     variants:dict = field(default_factory=dict)    # {row name: (registered method, {hyperparameter: value})}: a method under other settings
 
-    def config(self, method, seed, params=None, **kw):
+    def config(self, method, seed, params:dict|None=None, **kw):
         base, p0 = self.variants.get(method, (method, {}))
         p = dict(p0) | dict(self.params.get(method, {})) | dict(params or {})
         return RunConfig(**{**self.base, 'method': base, 'seed': seed, 'params': p, **kw})
@@ -315,7 +324,7 @@ def _record(rec:dict, group:str, stage:str, tuned:dict, row:str, seed:int):
 
 def _log_line(rec:dict):
     tuned = rec['tuned']
-    return (f"{rec['group']} | {rec['stage']} {rec['method']} seed {rec['seed']}{' ' + json.dumps(tuned) if tuned else ''}: "
+    return (f"{rec['group'] + ' | ' if rec['group'] else ''}{rec['stage']} {rec['method']} seed {rec['seed']}{' ' + json.dumps(tuned) if tuned else ''}: "
             f"{rec['split']} error {100 * rec['error_median_last']:.2f}%  ({rec['minutes']:.1f} min)")
 
 def _die_with_parent(parent:int):
@@ -406,8 +415,8 @@ def run_group(group:Group, # The comparison
 
 def run_preset(preset, # A `Preset` (or its name)
                out, # Output folder
-               seeds=None, # Override every group's seeds
-               methods=None, # Only these methods
+               seeds:list|None=None, # Override every group's seeds
+               methods:list|None=None, # Only these methods
                overrides:dict|None=None, # RunConfig fields that replace the preset's (e.g. epochs for a smoke run)
                params:dict|None=None, # {method: {hyperparameter: value}} that replace the preset's
                show_bar:bool=True, log=print,
@@ -440,25 +449,24 @@ def run_preset(preset, # A `Preset` (or its name)
     results.arrange([r['key'] for r in tunings + finals])                  # the file in the plan's order, not the finishing one
     return tunings + finals
 
-
 # %% ../nbs/30_bench.ipynb #7b942100
-_PANI = 'Sun et al. 2019 (arXiv 1911.09307), shared/spec/pani-paper-2019.txt'
+_PANI = 'Sun et al. 2019 (arXiv 1911.09307)'
 _VAT_CODE = 'takerum/vat_tf (the VAT authors\' code)'
 _MIXUP_CODE = 'facebookresearch/mixup-cifar10 (the MixUp authors\' code)'
 _MIXMATCH_CODE = 'google-research/mixmatch (the MixMatch authors\' code)'
 _VAT_RECIPE = dict(opt='adam_tf', lr=1e-3, schedule='vat', bs=32, ubs=128)
 _MIXUP_RECIPE = dict(opt='sgd', lr=0.1, wd=1e-4, schedule='step', bs=128)
 _MIXMATCH_RECIPE = dict(opt='adam_tf', lr=0.002, wd=0.02, schedule='constant', bs=64, ubs=64)
-_SOURCES_VAT = [f"Pani VAT settings (patch 2, K1 10, K2 10, eps 2, m 1; +hidden: K2 10/50, m 1/0.5): {_PANI}, lines 730-737",
-                f"VAT + EntMin is Table 1's VAT row (13.15; plain VAT 14.87): Miyato et al. 2018, as DESIGN.md says",
+_SOURCES_VAT = [f"Pani VAT settings (patch 2, K1 10, K2 10, eps 2, m 1; +hidden: K2 10/50, m 1/0.5): {_PANI}, Section 4.1",
+                f"VAT + EntMin is Table 1's VAT row: its 13.15 is Miyato et al. 2018's (arXiv 1704.03976) VAT + EntMin on CIFAR-10 with 4000 labels, whose plain VAT gets 14.87",
                 f"Adam, lr 0.001, beta1 0.9 -> 0.5 when the decay starts: {_VAT_CODE}, train_semisup.py lines 26-28, 70",
                 f"32 labeled + 128 unlabeled images per step: {_VAT_CODE}, train_semisup.py lines 19-20",
                 f"CIFAR-10 without augmentation: 500 epochs of 400 steps, linear decay from epoch 460, eps 10: {_VAT_CODE}, README.md line 22 (and train_semisup.py lines 23-25); 200k steps = 1600 passes over 4000 labels in batches of 32",
                 f"entropy minimization ('vatent'): {_VAT_CODE}, train_semisup.py lines 55-60"]
-_SOURCES_MIXUP = [f"Pani MixUp: patch 16, a = 2.0, mask 0.6 with augmentation; patch 8, a = 2.5, mask 0.4 without: {_PANI}, lines 936-948",
-                  f"MixUp a = 1, averages of 5 runs: {_PANI}, Table 2 and line 915",
+_SOURCES_MIXUP = [f"Pani MixUp: patch 16, a = 2.0, mask 0.6 with augmentation; patch 8, a = 2.5, mask 0.4 without: {_PANI}, Section 4.2",
+                  f"MixUp a = 1, averages of 5 runs: {_PANI}, Table 2 and its caption",
                   f"SGD, lr 0.1, momentum 0.9, weight decay 1e-4, batch 128, 200 epochs, lr / 10 at epochs 100 and 150, crop + flip: {_MIXUP_CODE}, train.py lines 26, 33-39, 55-56, 115-116, 220-226"]
-_SOURCES_MIXMATCH = [f"MixMatch vs Pani MixMatch, median of the last 20 evaluations: {_PANI}, Table 3 and line 1029",
+_SOURCES_MIXMATCH = [f"MixMatch vs Pani MixMatch, median of the last 20 evaluations: {_PANI}, Table 3 and its caption",
                      f"Adam, lr 0.002, weight decay 0.02 (decoupled: v -= lr * wd * v), EMA 0.999, batch 64: {_MIXMATCH_CODE}, mixmatch.py lines 57, 88-94, 136-137, 144-145",
                      f"alpha 0.75, lambda_u 75 on CIFAR-10: {_MIXMATCH_CODE}, README.md line 80; lambda_u ramped up over 1024 kimg of 65536 (1/64 of training): mixmatch.py lines 52, 58, 146",
                      f"2^20 steps of 64 labeled images, one evaluation every 64 kimg (1024 steps): {_MIXMATCH_CODE}, mixmatch.py line 146, libml/train.py line 34; 2^20 steps = 16,777 passes over 4000 labels, an evaluation every 16 passes",
@@ -528,7 +536,7 @@ _SSL_METHODS = ['erm', 'vat_entmin', 'pani_vat', 'pani_vat_entmin', 'pani_vat_hi
 _SSL_PAIRS = {'pani_vat': 'vat_entmin', 'pani_vat_entmin': 'vat_entmin', 'pani_vat_hidden': 'vat_entmin', 'pani_mixmatch': 'mixmatch',
               'vat_entmin': 'erm', 'mixmatch': 'erm'}
 _VAT_FAMILY = ('vat_entmin', 'pani_vat', 'pani_vat_entmin', 'pani_vat_hidden')
-_SSL_SOURCES = [f"Pani VAT: {_PANI}, lines 730-737 (patch 2, K1 10, K2 10, eps 2; +hidden: K2 50, m 0.5); VAT + EntMin is Table 1's VAT row",
+_SSL_SOURCES = [f"Pani VAT: {_PANI}, Section 4.1 (patch 2, K1 10, K2 10, eps 2; +hidden: K2 50, m 0.5); VAT + EntMin is Table 1's VAT row",
                 "MixMatch's lambda_u: 75 on CIFAR-10 (google-research/mixmatch README.md line 80); 25 is the other value tried",
                 "this project's choice: one recipe for every method (fastai's Adam, one-cycle, lr 1e-2, 32 labeled + 64 unlabeled images per step); "
                 "each method's main weight tuned on held-out labels (2 values each, seed 0), then the seeds on the test split"]
@@ -609,7 +617,7 @@ def describe_method(name:str, params:dict|None=None, label:str|None=None):
     ps = {**m.defaults, **(params or {})}
     return f"{label + ' (' + name + ')' if label else name}: {m.doc}\n    " + ', '.join(f'{k}={v!r}' for k, v in ps.items()) + (f"\n    source: {m.source}" if m.source else '')
 
-def describe_preset(p:Preset, groups=None):
+def describe_preset(p:Preset, groups:list|None=None):
     "Every setting of a preset, as text"
     lines = [f"preset {p.name} ({p.hardware}): {p.description}"]
     for g in (groups or p.groups):
@@ -680,33 +688,49 @@ def direction(ds:list): # Per-seed differences, method minus baseline
     if all(x > 0 for x in ds): return 'worse on every seed'
     return f'mixed ({sum(x < 0 for x in ds)} better, {sum(x > 0 for x in ds)} worse, {sum(x == 0 for x in ds)} equal)'
 
-def paired_table(records:list, pairs:dict, metric:str='error_median_last', names=('group',)):
+def paired_table(records:list, pairs:dict, metric:str='error_median_last',
+                 group:bool|None=None): # A group column (default: where a record has a group name)
     "Markdown: per group and pair, the mean ± std of the per-seed differences (points), each seed's, and whether the seeds agree"
-    rows = ['| ' + ' | '.join([*names, 'difference', 'mean ± std (points)', 'per seed', 'the method is']) + ' |', '|' + '---|' * (len(names) + 4)]
-    for (g, m, b), d in paired_differences(records, pairs, metric).items():
+    diffs = paired_differences(records, pairs, metric)
+    if group is None: group = any(g for g, _, _ in diffs)
+    names = ['group'] * group + ['difference', 'mean ± std (points)', 'per seed', 'the method is']
+    rows = ['| ' + ' | '.join(names) + ' |', '|' + '---|' * len(names)]
+    for (g, m, b), d in diffs.items():
         ds = [x for _, x in d]
         sd = f"{statistics.stdev(ds):.2f}" if len(ds) > 1 else 'n/a'
-        rows.append(f"| {g} | {m} − {b} | {statistics.mean(ds):+.2f} ± {sd} | {', '.join(f'{x:+.2f}' for x in ds)} | {direction(ds)} |")
+        cells = [g] * group + [f"{m} − {b}", f"{statistics.mean(ds):+.2f} ± {sd}", ', '.join(f'{x:+.2f}' for x in ds), direction(ds)]
+        rows.append('| ' + ' | '.join(cells) + ' |')
     return MarkdownTable('\n'.join(rows))
 
 def tuning_table(records:list): # Records with stage 'tune' (and the final ones, for the chosen values)
-    "Markdown: every tuning run's hyperparameters and validation error; the chosen values in bold"
+    "Markdown: every tuning run's hyperparameters and validation error (and loss, where the runs recorded it); the chosen values in bold"
     tune = [r for r in records if r.get('stage') == 'tune']
-    rows = ['| group | method | hyperparameters | validation error % | validation loss |', '|---|---|---|---|---|']
+    losses = any('eval_loss_median_last' in r for r in tune)             # results files from before the loss was recorded have none
+    rows = ['| group | method | hyperparameters | validation error % |' + (' validation loss |' if losses else ''), '|---|---|---|---|' + ('---|' if losses else '')]
     for g in dict.fromkeys(r.get('group') for r in tune):
         for m in dict.fromkeys(r['method'] for r in tune if r.get('group') == g):
             rs = [r for r in tune if r.get('group') == g and r['method'] == m]
             best = choose(rs, m)
             for r in rs:
                 b = '**' if r['tuned'] == best else ''
-                loss = f"{r['eval_loss_median_last']:.4f}" if 'eval_loss_median_last' in r else '—'
-                rows.append(f"| {g} | {m} | {b}{', '.join(f'{k} {v}' for k, v in r['tuned'].items())}{b} | {100 * r['error_median_last']:.2f} | {loss} |")
+                loss = (f" {r['eval_loss_median_last']:.4f} |" if 'eval_loss_median_last' in r else ' — |') if losses else ''
+                rows.append(f"| {g} | {m} | {b}{', '.join(f'{k} {v}' for k, v in r['tuned'].items())}{b} | {100 * r['error_median_last']:.2f} |{loss}")
     return MarkdownTable('\n'.join(rows))
 
-def table(path, by=('group', 'method'), names=None, methods=None, groups=None, **kwargs):
+def table(path, by=('group', 'method'), names:list|tuple|None=None, methods:list|None=None, groups:list|None=None, **kwargs):
     "`results_table(summarize(...))` of the final runs of a results file (only `methods` / `groups` if given)"
     runs = [r for r in load_runs(path) if (methods is None or r['method'] in methods) and (groups is None or r.get('group') in groups)]
     return results_table(summarize(runs, by=by, **kwargs), names=names or by)
+
+def run_summary(path): # A results.json (or its folder)
+    "Markdown: how a results file's final runs were made, as recorded: their count, datasets and labels, epochs, CPU threads per run, device, torch, and their training time summed"
+    runs = load_runs(path)
+    if not runs: raise ValueError(f"{path} holds no final runs")
+    vals = lambda f: ', '.join(str(v) for v in dict.fromkeys(f(r) for r in runs))
+    labels = lambda r: f"{r['config']['dataset']} with {r['labels'] if 'labels' in r else 'its default number of'} labels"
+    return MarkdownTable(f"{len(runs)} runs ({vals(labels)}, {vals(lambda r: r['config']['epochs'])} epochs), "
+                         f"{vals(lambda r: r['threads'])} CPU thread(s) per run on {vals(lambda r: r['device'])}, torch {vals(lambda r: r['torch'])}: "
+                         f"{sum(r['minutes'] for r in runs):.1f} minutes of fitting in all (data loading excluded)")
 
 # %% ../nbs/30_bench.ipynb #9a0bfc52
 def _mean_curve(curves:list): # Runs' [(epoch, value)] lists
@@ -720,11 +744,12 @@ def plot_runs(records:list, # Final records
               metric:str='error_median_last', # Error key
               title:str=''): # Figure title
     "Per group: every run as a dot with the mean ± std, the mean error curve of each method over the epochs and, where recorded, its mean training loss"
-    import matplotlib.pyplot as plt
     groups = list(dict.fromkeys(r.get('group') for r in records))
     losses = all(r.get('train_loss') for r in records)
-    fig, axs = plt.subplots(len(groups), 2 + losses, figsize=(6 * (2 + losses), 3.6 * len(groups)), squeeze=False)
-    for (a0, a1, *a2), g in zip(axs, groups):
+    per = 4 if losses else 2                                            # panels per group: two rows of two with the losses
+    fig, flat = figure_grid(per * len(groups), 2, height=3.0)
+    for i, g in enumerate(groups):
+        a0, a1, *a2 = flat[per * i: per * (i + 1)]
         rs = [r for r in records if r.get('group') == g]
         names = list(dict.fromkeys(r[by] for r in rs))
         for j, name in enumerate(names):
@@ -736,8 +761,11 @@ def plot_runs(records:list, # Final records
                 if ep: ax.plot(ep, [scale * v for v in mean], label=name, color=f'C{j}', marker='.')
         a0.set_xticks(range(len(names))); a0.set_xticklabels(names, rotation=20, ha='right'); a0.set_ylabel('error % (dots: seeds)')
         a0.set_title(f'{g}: final error' if g else 'final error'); a1.set_xlabel('epoch'); a1.set_ylabel('error % (mean over seeds)')
-        a1.set_title('error during training'); a1.legend(fontsize=8)
-        if a2: a2[0].set_yscale('log'); a2[0].set_xlabel('epoch'); a2[0].set_ylabel('training loss (mean over seeds)'); a2[0].set_title('the loss each method minimizes')
+        a1.set_title('error during training')
+        if a2:
+            a2[0].set_yscale('log'); a2[0].set_xlabel('epoch'); a2[0].set_ylabel('training loss (mean)'); a2[0].set_title('the loss each method minimizes')
+            a2[1].axis('off'); a2[1].legend(*a1.get_legend_handles_labels(), loc='center', title=g or None)   # the fourth slot: the legend
+        else: a1.legend(fontsize=8)
     if title: fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -815,10 +843,10 @@ def parser():
     a('--set', action='append', metavar='METHOD.PARAM=VALUE', help="a method's hyperparameter, e.g. --set pani_mixup.alpha=2.0 (repeatable)")
     a('--config', help="a JSON or TOML file with run, methods, seeds, params (the options above override it)")
     a('--out', help="output folder (default: results, or results/PRESET)")
-    a('--no-bar', action='store_true', help="no progress bars (one line per finished run)")
+    a('--no-bar', action='store_true', help="no progress bars (one line per finished run; also where the output is not a terminal)")
     a('--plugins', type=_list(str), help="comma-separated modules to import first: their `register_method` calls add methods")
-    a('--jobs', type=int, default=1, help="runs trained at a time, each in its own process (default: 1; on a CPU, one run per core is faster "
-                                          "than one run on every core); results are recorded as each finishes")
+    a('--jobs', type=int, help="runs trained at a time, each in its own process; results are recorded as each finishes (default: on a CPU, "
+                               "one per core (at most 8) with one thread each, faster than one run on every core; on a GPU, or with --threads, 1)")
     a('--threads', type=int, help="CPU threads per run (default: torch's with --jobs 1, else the cores shared out)")
     return p
 
@@ -830,7 +858,16 @@ def _print_tables(records, log=print, pairs=None):
              if any(r['method'] == m for r in finals) and any(r['method'] == b for r in finals)}
     if pairs and len({r['seed'] for r in finals}) > 1: log('\npaired differences (same seed):\n' + paired_table(finals, pairs))
 
-def main(argv=None):
+def default_jobs(device:str|None=None, # `--device` (default: CUDA when present)
+                 threads:int|None=None): # `--threads`, where given
+    "Runs at a time without `--jobs`: one per CPU core (at most 8), each on one thread, on the CPU; 1 on a GPU or where `--threads` is given"
+    dev = torch.device(device) if device else default_device()
+    if dev.type != 'cpu' or threads is not None: return 1
+    try: cores = len(os.sched_getaffinity(0))                             # the cores this process may use
+    except AttributeError: cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+def main(argv:list|None=None):
     "The `pani-bench` command"
     argv = sys.argv[1:] if argv is None else list(argv)
     threads0 = torch.get_num_threads()
@@ -846,6 +883,8 @@ def main(argv=None):
             from pani_nb.speed import main as speed_main
             return speed_main(argv[1:])
         a = parser().parse_args(argv)
+        if a.jobs is None: a.jobs = default_jobs(a.device, a.threads)
+        bar = not a.no_bar and sys.stdout.isatty()                          # to a file or a pipe: one line per finished run, no redrawn bars
         check_int('jobs', a.jobs, fix='it counts runs trained at a time')
         if a.threads is not None:
             check_int('threads', a.threads)
@@ -867,7 +906,7 @@ def main(argv=None):
             check_choice('preset', preset, PRESETS)
             out = a.out or f'results/{preset}'
             check_out(out)
-            recs = run_preset(preset, out, seeds, a.methods or cfg.get('methods'), run, params, show_bar=not a.no_bar and a.jobs == 1,
+            recs = run_preset(preset, out, seeds, a.methods or cfg.get('methods'), run, params, show_bar=bar and a.jobs == 1,
                               jobs=a.jobs, threads=a.threads, plugins=a.plugins or ())
         else:
             methods = a.methods or cfg.get('methods') or list(DEFAULT_METHODS)
@@ -876,7 +915,7 @@ def main(argv=None):
             for m in methods:
                 for s in group.seeds: group.config(m, s).check()
             out = check_out(a.out or 'results')
-            if a.jobs == 1: recs = run_group(group, Results(out), not a.no_bar)
+            if a.jobs == 1: recs = run_group(group, Results(out), bar)
             else:
                 with RunPool(a.jobs, a.threads, a.plugins or ()) as pool: recs = run_group(group, Results(out), log=print, pool=pool)
         print(f"\nresults in {out}/ (results.json, results.csv, results.png)")

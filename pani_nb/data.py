@@ -6,7 +6,7 @@ Docs: https://pani-nb.github.io/pani-nb/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #2d0b9014
 from __future__ import annotations
-import gzip, shutil, os, tempfile
+import contextlib, gzip, io, shutil, os, sys, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
@@ -24,8 +24,8 @@ from fastai.losses import CrossEntropyLossFlat
 
 # %% auto #0
 __all__ = ['DEBIAN_FASHION_MNIST', 'ImageArrays', 'pad_crop_flip', 'PadCropFlip', 'dataloaders', 'load_digits_arrays',
-           'digits_dls', 'data_cache', 'load_fashion_mnist', 'fashion_mnist_dls', 'load_cifar', 'cifar_dls',
-           'write_fake_cifar', 'ssl_split', 'unlabeled_dl', 'ssl_dls', 'plot_class_grid']
+           'digits_dls', 'data_cache', 'load_fashion_mnist', 'fashion_mnist_dls', 'fastai_download', 'load_cifar',
+           'cifar_dls', 'write_fake_cifar', 'ssl_split', 'unlabeled_dl', 'ssl_dls', 'plot_class_grid']
 
 # %% ../nbs/01_data.ipynb #78e3dc09
 @dataclass
@@ -117,12 +117,12 @@ def _batch_tfms(data:ImageArrays, augment:bool, pad:int|None=None, flip:bool=Tru
 
 # %% ../nbs/01_data.ipynb #d9f8ed06
 def dataloaders(data:ImageArrays, # The dataset
-                train_idx=None, # Indices of `data.x_train` to train on (default: all)
-                valid_idx=None, # Indices of `data.x_train` to validate on (default: validate on the test split)
+                train_idx:list|np.ndarray|None=None, # Indices of `data.x_train` to train on (default: all)
+                valid_idx:list|np.ndarray|None=None, # Indices of `data.x_train` to validate on (default: validate on the test split)
                 bs:int=64, # Batch size
                 augment:bool=False, # Random crop with reflect padding and horizontal flip on training batches
                 pad:int|None=None, # Padding of the random crop (default: image size // 8)
-                device=None, # Device of the batches (default: `default_device()`)
+                device:torch.device|str|None=None, # Device of the batches (default: `default_device()`)
                 num_workers:int=0, # Loader processes: the data is in memory, so workers only add forks and copies
                 flip:bool=True, # With `augment`: flip horizontally too (turn off where mirroring changes the class, e.g. digits)
                 **kwargs): # Passed to `Datasets.dataloaders`
@@ -167,7 +167,7 @@ def load_digits_arrays(test_pct:float=0.2, # Fraction of each class held out as 
 def digits_dls(bs:int=64, # Batch size
                valid_pct:float=0.2, # Fraction of each class used for validation
                seed:int=42, # Seed of the split
-               device=None, # Device of the batches
+               device:torch.device|str|None=None, # Device of the batches
                **kwargs): # Passed to `dataloaders`
     "fastai `DataLoaders` of sklearn's digits (1x8x8, normalized), with a fixed, seeded split"
     return dataloaders(load_digits_arrays(valid_pct, seed), bs=bs, device=device, **kwargs)
@@ -176,7 +176,7 @@ def digits_dls(bs:int=64, # Batch size
 DEBIAN_FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
 _FMNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 
-def data_cache(path=None):
+def data_cache(path:str|Path|None=None):
     "The folder where `pani_nb` keeps datasets: `path`, else `$PANI_NB_DATA`, else `~/.cache/pani_nb`"
     return Path(path or os.environ.get('PANI_NB_DATA') or Path.home()/'.cache'/'pani_nb').expanduser()
 
@@ -200,7 +200,7 @@ def _gunzip_debian(raw:Path, debian:Path):
         _atomic_write(raw/nm, _write)
 
 # %% ../nbs/01_data.ipynb #5a663632
-def load_fashion_mnist(path=None, # Root folder (torchvision layout `path/FashionMNIST/raw/`); default `data_cache()`
+def load_fashion_mnist(path:str|Path|None=None, # Root folder (torchvision layout `path/FashionMNIST/raw/`); default `data_cache()`
                        debian=DEBIAN_FASHION_MNIST, # Folder of Debian's gzipped IDX files, used when present
                        download:bool|None=None): # Let torchvision download; default: only when no local copy exists
     "Fashion-MNIST's official 60k/10k splits as `ImageArrays` (1x28x28)"
@@ -219,15 +219,31 @@ def load_fashion_mnist(path=None, # Root folder (torchvision layout `path/Fashio
                        te.targets.long(), list(tr.classes))
 
 def fashion_mnist_dls(bs:int=128, # Batch size
-                      path=None, # Root folder, see `load_fashion_mnist`
+                      path:str|Path|None=None, # Root folder, see `load_fashion_mnist`
                       augment:bool=False, # Random crop (padding 4) and flip on training batches
-                      device=None, # Device of the batches
+                      device:torch.device|str|None=None, # Device of the batches
                       **kwargs): # Passed to `dataloaders`
     "fastai `DataLoaders` of Fashion-MNIST (official 60k/10k split), optionally augmented"
     return dataloaders(load_fashion_mnist(path), bs=bs, augment=augment, pad=4, device=device, **kwargs)
 
 # %% ../nbs/01_data.ipynb #92256620
 _CIFAR_URLS = {'cifar10': 'CIFAR', 'cifar100': 'CIFAR_100'}
+
+def fastai_download(url:str): # An archive's URL, e.g. one of fastai's `URLs`
+    "fastai's `untar_data(url)` (the extracted folder), saying so on stderr; a failed download leaves nothing in fastai's home that it made (no lock file, partial archive, folders or `config.ini`)"
+    from fastai.data.external import untar_data
+    home = Path(os.getenv('FASTAI_HOME', '~/.fastai')).expanduser()
+    before = set(home.rglob('*')) if home.exists() else None
+    print(f"getting {url} with fastai's untar_data (into {home})", file=sys.stderr)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()): return untar_data(url)   # quiet: its console bar first prints a test '█'
+    except BaseException:
+        if before is None: shutil.rmtree(home, ignore_errors=True)
+        else:
+            for p in sorted(set(home.rglob('*')) - before, key=lambda p: -len(p.parts)):   # the deepest first
+                if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+                else: p.unlink(missing_ok=True)
+        raise
 
 def _read_image_folder(folder:Path):
     "All PNG images under `folder` as uint8 (N, C, H, W), with their parent folders' names as labels"
@@ -238,12 +254,12 @@ def _read_image_folder(folder:Path):
     return x.contiguous(), [f.parent.name for f in files]
 
 def load_cifar(name:str='cifar10', # 'cifar10' or 'cifar100'
-               path=None): # Folder with `train/` and `test/` subfolders; default: fastai's `untar_data`
+               path:str|Path|None=None): # Folder with `train/` and `test/` subfolders; default: fastai's `untar_data`
     "CIFAR-10 or CIFAR-100 as `ImageArrays` (3x32x32) from fastai's PNG layout"
     if name not in _CIFAR_URLS: raise ValueError(f"`name` must be one of {list(_CIFAR_URLS)}, got {name!r}")
     if path is None:
-        from fastai.data.external import untar_data, URLs
-        path = untar_data(getattr(URLs, _CIFAR_URLS[name]))
+        from fastai.data.external import URLs
+        path = fastai_download(getattr(URLs, _CIFAR_URLS[name]))
     path = Path(path)
     if not (path/'train').is_dir() or not (path/'test').is_dir():
         raise FileNotFoundError(f"{path} does not hold {name} in fastai's layout (`train/<class>/*.png`, `test/<class>/*.png`)")
@@ -261,9 +277,9 @@ def load_cifar(name:str='cifar10', # 'cifar10' or 'cifar100'
 
 def cifar_dls(name:str='cifar10', # 'cifar10' or 'cifar100'
               bs:int=128, # Batch size
-              path=None, # Dataset folder, see `load_cifar`
+              path:str|Path|None=None, # Dataset folder, see `load_cifar`
               augment:bool=True, # Random crop (padding 4) and flip on training batches
-              device=None, # Device of the batches
+              device:torch.device|str|None=None, # Device of the batches
               **kwargs): # Passed to `dataloaders`
     "fastai `DataLoaders` of CIFAR-10/100 (official 50k/10k split)"
     return dataloaders(load_cifar(name, path), bs=bs, augment=augment, pad=4, device=device, **kwargs)
@@ -314,7 +330,7 @@ def unlabeled_dl(data:ImageArrays, # The dataset
                  bs:int=64, # Batch size
                  augment:bool=False, # Random crop and flip
                  pad:int|None=None, # Padding of the random crop
-                 device=None, # Device of the batches
+                 device:torch.device|str|None=None, # Device of the batches
                  num_workers:int=0, # Loader processes (the data is in memory)
                  flip:bool=True, # With `augment`: flip horizontally too
                  **kwargs): # Passed to `TfmdDL`
@@ -332,7 +348,7 @@ def ssl_dls(data:ImageArrays, # The dataset
             n_valid:int=0, # Labeled samples (class-balanced) held out for validation instead of the test split
             augment:bool=False, # Random crop and flip on training batches, labeled and unlabeled
             pad:int|None=None, # Padding of the random crop
-            device=None, # Device of the batches
+            device:torch.device|str|None=None, # Device of the batches
             flip:bool=True): # With `augment`: flip horizontally too
     "(labeled `DataLoaders`, unlabeled `DataLoader`) for semi-supervised training with `n_labeled` labels"
     lab, unl = ssl_split(data.y_train, n_labeled, seed)
@@ -347,7 +363,7 @@ def ssl_dls(data:ImageArrays, # The dataset
 # %% ../nbs/01_data.ipynb #458c3e0b
 def plot_class_grid(data:ImageArrays, # The dataset
                     n_per_class:int=8, # Images per class (columns)
-                    figsize=None):
+                    figsize:tuple|None=None):
     "A grid of training images: one row per class"
     n = data.n_classes
     fig, axs = plt.subplots(n, n_per_class, figsize=figsize or (n_per_class * 0.8, n * 0.8))

@@ -193,7 +193,7 @@ class PaniCallback(RegularizerCallback):
     hook_input = False   # True: the input also goes through a `PatchHook` (else the callback changes `learn.xb` itself)
     _verb = 'use'        # what the callback does to a layer's map, for messages
     max_layers = None    # the mixing callbacks act at one layer
-    def __init__(self, layers=None, # None/'input', a module name, a list of names, or {name: dict(patch_size=, k=, m=, stride=, pad=)}
+    def __init__(self, layers:str|list|dict|None=None, # None/'input', a module name, a list of names, or {name: dict(patch_size=, k=, m=, stride=, pad=)}
                  patch_size:int=8, # Patch side, for layers that do not set theirs
                  k:int=4, # Neighbors per patch, for layers that do not set theirs
                  m:float=1.0, # Layer weight in Pani VAT's constraint, for layers that do not set theirs
@@ -310,6 +310,7 @@ class RunContext:
     flip:bool = True           # a horizontal flip keeps the class (False for digits)
     udl:object = None          # unlabeled DataLoader (semi-supervised methods)
     model:str = ''             # the model's name in `pani_nb.models.MODELS` ('' if another)
+    labels:int = 0             # labeled training images (those held out for validation included; 0: not known)
 
 class Auto:
     "A default that depends on the run: `fn(ctx)` with a `RunContext`, described by `doc`"
