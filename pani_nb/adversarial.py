@@ -58,7 +58,7 @@ def adversarial_direction(kl_fn, # Callable: list of variables -> (N,) per-sampl
                           shapes:list, # Shapes of the variables, each (N, ...)
                           xi:float|None=1e-6, # Finite-difference step of the power iteration; None: exact Hessian products
                           n_power:int=1, # Power iterations
-                          device=None, # Device of the variables
+                          device:torch.device|str|None=None, # Device of the variables
                           generator:torch.Generator|None=None, # Generator of the random start
                           dtype:torch.dtype|None=None): # dtype of the variables (default: float32)
     "Unit (per sample, jointly) directions that maximize `kl_fn` to second order: VAT's power iteration"
@@ -93,7 +93,7 @@ def pani_vat_etas(kl_fn, # Callable {layer: eta (N, P, k)} -> (N,) per-sample KL
                   eps:float, # The bound
                   xi:float|None=1e-6, # Finite-difference step of the power iteration (in u = eta / m); None: exact
                   n_power:int=1, # Power iterations
-                  device=None, # Device of the coefficients
+                  device:torch.device|str|None=None, # Device of the coefficients
                   dtype:torch.dtype|None=None, # Their dtype (default: float32)
                   generator:torch.Generator|None=None): # Generator of the random start
     "Eq. 7-8: `{layer: eta*_l}` (N, P, k), detached, `eta*_l = eps * m_l * u_l` with `u` the power iteration's direction, jointly unit per sample"

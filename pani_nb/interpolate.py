@@ -7,6 +7,7 @@ Docs: https://pani-nb.github.io/pani-nb/interpolate.html.md"""
 # %% ../nbs/12_interpolate.ipynb #b5568b2e
 from __future__ import annotations
 import difflib
+from typing import Callable
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import check_rank, check_finite, value_checks_on
 from .patches import extract_patches, fold_patches
@@ -124,7 +125,7 @@ class PatchHook:
     "Replace a model's input, or a named module's input or output, by `fn(z)` while active; a context manager"
     def __init__(self, model:nn.Module, # The model
                  layer:str|None='input', # 'input' (or None) for the model's input, else a module name
-                 fn=None, # Callable z -> z~ of the same shape, or None to pass through
+                 fn:Callable|None=None, # Callable z -> z~ of the same shape, or None to pass through
                  at:str='output'): # For a module: replace its 'output' or its 'input'
         if at not in ('output', 'input'): raise ValueError(f"`at` must be 'output' or 'input', got {at!r}")
         self.model, self.fn, self.layer = model, fn, 'input' if layer is None else layer

@@ -123,7 +123,7 @@ def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
 # %% ../nbs/13_mix.ipynb #af2c243b
 def random_partners(n:int, # Batch size (>= 2)
                     generator:torch.Generator|None=None, # Generator of the draw (on `device`)
-                    device=None): # Device of the result
+                    device:torch.device|str|None=None): # Device of the result
     "(n,) a random permutation without fixed points: sample i is mixed with sample `partners[i]`"
     if not isinstance(n, int) or n < 2: raise ValueError(f"mixing needs a batch of at least 2 samples, got `n`={n!r}")
     order = torch.randperm(n, generator=generator, device=device)

@@ -34,7 +34,7 @@ def penultimate(model:nn.Module):
     raise ValueError(f"{type(model).__name__} has no final nn.Linear: pass the feature layer explicitly")
 
 # %% ../nbs/02_models.ipynb #b76c75f2
-def conv_bn(n_in, n_out, ks=3, stride=1, padding=None, act=None):
+def conv_bn(n_in, n_out, ks=3, stride=1, padding:int|None=None, act:nn.Module|None=None):
     "Conv (no bias) + BatchNorm + activation (ReLU by default)"
     return nn.Sequential(nn.Conv2d(n_in, n_out, ks, stride, ks // 2 if padding is None else padding, bias=False),
                          nn.BatchNorm2d(n_out), act if act is not None else nn.ReLU(inplace=True))

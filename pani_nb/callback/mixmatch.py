@@ -6,8 +6,10 @@ Docs: https://pani-nb.github.io/pani-nb/callback.mixmatch.html.md"""
 
 # %% ../../nbs/24_callback.mixmatch.ipynb #3b6c0fbf
 from __future__ import annotations
+from typing import Callable
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.distributions import Beta
+from fastai.data.load import DataLoader
 from torch.optim.swa_utils import AveragedModel
 from fastai.torch_core import get_model
 from ..core import check_int, check_number, check_prob
@@ -90,8 +92,8 @@ class MixMatch(SemiSupervised):
                  lambda_u:float=75., # Weight of the unlabeled loss after the ramp (paper: 75 on CIFAR-10)
                  rampup:float=0.4, # Fraction of training over which the unlabeled weight ramps up linearly from 0
                  ema:float|None=0.999, # Decay of the weights' EMA used for validation; None: no EMA
-                 augment=None, # Batch augmentation (images -> images); default: `default_augment` (crop + flip)
-                 udl=None, # Unlabeled `DataLoader`
+                 augment:Callable|None=None, # Batch augmentation (images -> images); default: `default_augment` (crop + flip)
+                 udl:DataLoader|None=None, # Unlabeled `DataLoader`
                  gather_peers:bool=False): # Distributed training: draw partners from the global batch (all processes), not this process's
         SemiSupervised.__init__(self, udl)
         self.n_augment, self.T = check_int('n_augment', n_augment), check_number('T', T, 0, 1, lo_open=True)
@@ -102,7 +104,7 @@ class MixMatch(SemiSupervised):
         self.distrib = Beta(torch.tensor(float(alpha)), torch.tensor(float(alpha)))
         self.ema_model, self.gather_peers = None, gather_peers
 
-    def mix(self, z, lam, partners, pool=None, offset=0):
+    def mix(self, z, lam, partners, pool:torch.Tensor|None=None, offset=0):
         "The mixing step: (mixed z, (N, 1) weight of each partner's target); `partners` index `pool` when given"
         return mixmatch_mix(z, lam, partners, pool)
 
@@ -182,7 +184,7 @@ class PaniMixMatch(MixMatch, PaniCallback):
     def __init__(self, patch_size:int=8, # Patch side (the paper gives no Pani MixMatch setting: 8 on 32x32, as Pani MixUp)
                  k:int=4, # Nearest patches in the partner per patch
                  mask_ratio:float=0.4, # Probability of dropping each coefficient
-                 layers=None, # Where to mix (see `callback.core`): None for the input, or one module name
+                 layers:str|list|dict|None=None, # Where to mix (see `callback.core`): None for the input, or one module name
                  stride:int|None=None, # Patch stride (default: `patch_size`)
                  pad:bool=False, # Zero-pad maps that the patches do not tile
                  **kwargs): # `MixMatch` arguments
@@ -201,7 +203,7 @@ class PaniMixMatch(MixMatch, PaniCallback):
     @property
     def k(self): return self.spec.k
 
-    def mix(self, z, lam, partners, pool=None, offset=0):
+    def mix(self, z, lam, partners, pool:torch.Tensor|None=None, offset=0):
         s = self.spec
         return pani_mixmatch_mix(z, lam, partners, s.patch_size, s.k, self.mask_ratio, pool=pool, offset=offset, stride=s.stride, pad=s.pad)
 
@@ -229,4 +231,4 @@ register_method('mixmatch', lambda ctx, **p: [MixMatch(udl=ctx.udl, augment=_aug
 register_method('pani_mixmatch', lambda ctx, **p: [PaniMixMatch(udl=ctx.udl, augment=_augment(ctx), **p)],
                 dict(_MM_DEFAULTS, patch_size=Auto(lambda c: max(2, c.side // 4), 'a quarter of the image side'), k=4, mask_ratio=0.4, layers=None),
                 semi_supervised=True, doc="Pani MixMatch: MixMatch with Pani MixUp's mixing (the paper's Table 3)",
-                source=_MM_SRC + "; patches: Pani MixUp's setting without augmentation (Sun et al. 2019 lines 936-948), the paper gives none for Pani MixMatch")
+                source=_MM_SRC + "; patches: Pani MixUp's setting without augmentation (Sun et al. 2019, Section 4.2), the paper gives none for Pani MixMatch")

@@ -11,7 +11,7 @@ import torch, torch.nn.functional as F
 from torch.distributions import Beta
 from fastai.callback.mixup import MixUp, CutMix, reduce_loss
 from fastai.layers import NoneReduce
-from ..core import check_int, check_number, check_prob
+from ..core import check_int, check_number, check_prob, PAGE_WIDTH_IN
 from ..mix import pani_mix, mix_by_peers, soft_targets, sample_eta, peer_weights, mix_targets
 from .core import PaniCallback, register_method, Auto
 
@@ -34,7 +34,7 @@ class PaniMixUp(PaniCallback):
                  n_peers:int=1, # K1: random peers per sample
                  k:int=4, # Nearest patches per patch among the peers' patches
                  mask_ratio:float=0.4, # Probability of dropping each coefficient (paper: 0.4 without augmentation, 0.6 with)
-                 layers=None, # Where to mix (see `callback.core`): None for the input, or one module name
+                 layers:str|list|dict|None=None, # Where to mix (see `callback.core`): None for the input, or one module name
                  stride:int|None=None, # Patch stride (default: `patch_size`)
                  pad:bool=False, # Zero-pad maps that the patches do not tile (else a clear error)
                  gather_peers:bool=False, # Distributed training: draw peers from the global batch (all processes)
@@ -126,7 +126,7 @@ _PANI_MIXUP_DEFAULTS = dict(alpha=Auto(lambda c: 2.0 if c.augment else 2.5, '2.0
                             patch_size=Auto(lambda c: max(2, c.side // (2 if c.augment else 4)), 'half the image side with augmentation, a quarter without'),
                             n_peers=1, k=4, mask_ratio=Auto(lambda c: 0.6 if c.augment else 0.4, '0.6 with augmentation, 0.4 without'),
                             stride=None, pad=False, gather_peers=False)
-_PANI_MIXUP_SRC = ("Sun et al. 2019, Section 4.2 (shared/spec/pani-paper-2019.txt lines 936-948): patch 16, a 2.0, mask 0.6 with "
+_PANI_MIXUP_SRC = ("Sun et al. 2019 (arXiv 1911.09307), Section 4.2, the setup of Pani MixUp: patch 16, a 2.0, mask 0.6 with "
                    "augmentation, patch 8, a 2.5, mask 0.4 without, on 32x32; K1 1 and k 4 are ours (the paper gives neither)")
 register_method('erm', lambda ctx: [], {}, doc='plain training (empirical risk minimization); with fewer labels than images: supervised only')
 register_method('mixup', lambda ctx, **p: [MixUp(**p)], dict(alpha=1.0), doc="fastai's MixUp (Zhang et al. 2018)",
@@ -158,7 +158,8 @@ def show_pani_mixup(learn, # A `Learner` whose training batches to mix
     weights = mix_by_peers(F.one_hot(yb, len(vocab)).float(), lam, peers, w)
     dec = lambda t: learn.dls.after_batch.decode((t,))[0].float() / 255
     orig, mix = dec(xb[:n]).cpu(), dec(mixed[:n]).cpu()
-    fig, axs = plt.subplots(2, n, figsize=(2 * n, 4.6))
+    w = min(PAGE_WIDTH_IN, 2 * n)                                      # inches: the docs' column at most
+    fig, axs = plt.subplots(2, n, figsize=(w, 2 * w / n + 0.35 + 0.3 * n_labels), squeeze=False)
     for i in range(n):
         for ax, im in ((axs[0, i], orig[i]), (axs[1, i], mix[i])):
             ax.imshow(im.permute(1, 2, 0).squeeze(-1), cmap='gray' if im.shape[0] == 1 else None, vmin=0, vmax=1)

@@ -8,6 +8,7 @@ Docs: https://pani-nb.github.io/pani-nb/callback.ssl.html.md"""
 from __future__ import annotations
 from contextlib import contextmanager
 import torch, torch.nn as nn
+from fastai.data.load import DataLoader
 from fastai.distributed import DistributedDL
 from ..core import frozen_bn   # importable from here too (its home until the pure layer got it)
 from .core import RegularizerCallback
@@ -22,7 +23,7 @@ class SemiSupervised(RegularizerCallback):
     needs_udl = False              # True: training without unlabeled images is an error
     _stateattrs = ('xu', '_it')
     _unpickled = ('udl', '_udl_full')
-    def __init__(self, udl=None): # `DataLoader` of unlabeled images, batches `(x,)` (or `(x, ...)`: only x is used)
+    def __init__(self, udl:DataLoader|None=None): # `DataLoader` of unlabeled images, batches `(x,)` (or `(x, ...)`: only x is used)
         RegularizerCallback.__init__(self)
         self.udl, self._udl_full = udl, None
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.profiler import record_function
+from fastai.data.load import DataLoader
 from fastai.torch_core import TensorImage
-from ..core import check_int, check_number, rng_state, replay_rng
+from ..core import check_int, check_number, rng_state, replay_rng, PAGE_WIDTH_IN
 from ..interpolate import interpolate_map, find_module
 from ..adversarial import kl_div_logits, entropy_logits, adversarial_direction, pani_vat_graph, pani_vat_etas
 from ..models import penultimate
@@ -75,7 +76,7 @@ class VAT(_AdversarialSSL):
                  n_power:int=1, # Power iterations
                  beta:float=1.0, # Weight of the KL term
                  ent_weight:float=0.0, # Weight of entropy minimization (VAT+EntMin); 0: off
-                 udl=None): # Unlabeled `DataLoader` (None: labeled batches only)
+                 udl:DataLoader|None=None): # Unlabeled `DataLoader` (None: labeled batches only)
         _AdversarialSSL.__init__(self, udl, beta, ent_weight, n_power, xi)
         self.eps = check_number('eps', eps, 0, lo_open=True)
 
@@ -95,7 +96,7 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
     _stateattrs = _AdversarialSSL._stateattrs + ('maps', 'feats', 'peers', 'graph', 'pools', 'offset', 'etas', '_etas', '_recording')
     def __init__(self, eps:float=2.0, # Bound on sqrt(sum_l ||eta_l||^2 / m_l^2), per sample
                  n_peers:int=10, # K1: semantic peers per sample
-                 layers=None, # Where to perturb (see `callback.core`); default: the input
+                 layers:str|list|dict|None=None, # Where to perturb (see `callback.core`); default: the input
                  patch_size:int=2, # Patch side, for layers that do not set theirs
                  k:int=10, # K2: neighbors per patch, for layers that do not set theirs
                  m:float=1.0, # Layer weight in the constraint, for layers that do not set theirs
@@ -106,7 +107,7 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
                  beta:float=1.0, # Weight of the KL term
                  ent_weight:float=0.0, # Weight of entropy minimization; 0: off
                  feat_layer:str|None=None, # Module whose *input* is the feature vector for semantic peers (default: `penultimate(model)`)
-                 udl=None, # Unlabeled `DataLoader` (None: labeled batches only)
+                 udl:DataLoader|None=None, # Unlabeled `DataLoader` (None: labeled batches only)
                  gather_peers:bool=False): # Distributed training: semantic peers from the global batch (all processes)
         PaniCallback.__init__(self, layers, patch_size, k, m, stride, pad, gather_peers)
         _AdversarialSSL.__init__(self, udl, beta, ent_weight, n_power, xi)
@@ -178,7 +179,7 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
         with record_function('pani_vat: adversarial forward'): return kl_div_logits(clean, self.perturbed_forward(x, self.etas)).mean()
 
 # %% ../../nbs/22_callback.vat.ipynb #c36e9951
-_PANI_VAT_SRC = "Sun et al. 2019, Section 4.1 (shared/spec/pani-paper-2019.txt lines 730-737)"
+_PANI_VAT_SRC = "Sun et al. 2019 (arXiv 1911.09307), Section 4.1, the setup of Pani VAT (input) and (+hidden)"
 _HIDDEN = 'pool1'   # the first pooled feature map of SmallCNN and ConvLarge
 register_method('vat', lambda ctx, **p: [VAT(udl=ctx.udl, **p)], dict(eps=1.0, xi=1e-6, n_power=1, beta=1.0, ent_weight=0.0),
                 semi_supervised=True, doc='virtual adversarial training (Miyato et al. 2018)',
@@ -239,7 +240,8 @@ def show_perturbations(learn, # A `Learner` with a trained model
         with torch.no_grad(): probs = {k: F.softmax(learn.model(x), -1) for k, x in rows.items()}
     finally: learn.model.train(mode)                                       # showing changes nothing
     dec = lambda t: learn.dls.after_batch.decode((TensorImage(t),))[0].float().clamp(0, 255) / 255
-    fig, axs = plt.subplots(len(rows), n, figsize=(1.7 * n, 1.9 * len(rows)))
+    w = min(PAGE_WIDTH_IN, 1.7 * n)                                    # inches: the docs' column at most
+    fig, axs = plt.subplots(len(rows), n, figsize=(w, (w / n + 0.35) * len(rows)), squeeze=False)
     vocab = learn.dls.vocab
     for r, (name, x) in enumerate(rows.items()):
         ims = dec(x[:n]).cpu()
