@@ -1,7 +1,9 @@
 """The offline docs site (`tools/build_docs.py`), built from the processed notebooks and opened in headless
 Chromium as a reader would: every page has the sidebar with every entry of `nbs/sidebar.yml` and previous/next
-links; no raw LaTeX, front matter or warning is visible; every equation is rendered with a non-zero size; every
-image loads; every public name has its API section. A screenshot of the Pani MixUp page is kept in the test's
+links; no raw LaTeX, front matter or warning is visible; every equation is rendered with a non-zero size and fits the column; every
+image loads, fills the column, opens full size and was drawn for that width; nothing is wider than its column
+without a scrollbar; no signature says `NoneType`; the footer names the authors; every callback shows a usage
+example with its output; every public name has its API section. A screenshot of the Pani MixUp page is kept in the test's
 temporary folder (printed with `-s`). The GitHub workflows (nbdev's test and Quarto deploy) are valid YAML.
 
 Chromium is Debian's `chromium` package (`.ci/run` installs it). Without it the browser tests are skipped, unless
@@ -23,6 +25,33 @@ PROBE = """<!doctype html><html><body><iframe id="f" width="1300" height="1000">
 <script>
 const pages = %s, results = {}, f = document.getElementById('f');
 const box = e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; };
+// What a reader of the page sees of wide content, figures, display equations and the footer
+function layout(d, w) {
+  const art = d.querySelector('article'), a = art.getBoundingClientRect();
+  const scrolls = e => { const o = w.getComputedStyle(e).overflowX; return o === 'auto' || o === 'scroll'; };
+  const name = e => e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className.split(' ')[0] : '');
+  const wide = [];                 // elements past the column's right edge with no scrolling box around them, or clipped
+  for (const e of art.querySelectorAll('*')) {
+    if (e.closest('mjx-container') && e.tagName !== 'MJX-CONTAINER') continue;
+    const r = e.getBoundingClientRect(), st = w.getComputedStyle(e);
+    if (!r.width || st.visibility === 'hidden') continue;
+    let s = e.parentElement, boxed = false;
+    while (s && s !== art) { if (scrolls(s)) { boxed = true; break; } s = s.parentElement; }
+    if (!boxed && r.right > a.right + 2) wide.push([name(e), Math.round(r.right - a.right), (e.textContent || '').trim().slice(0, 60)]);
+    if (/hidden|clip/.test(st.overflowX) && e.scrollWidth > e.clientWidth + 2 && !e.closest('.sig'))
+      wide.push([name(e) + ' (clipped)', e.scrollWidth - e.clientWidth, (e.textContent || '').trim().slice(0, 60)]);
+  }
+  const eqs = [...art.querySelectorAll('mjx-container[display="true"]')].map(c => {
+    const r = c.getBoundingClientRect(), m = c.querySelector('mjx-math').getBoundingClientRect();
+    const glyphs = [...c.querySelectorAll('mjx-c')], last = glyphs.length ? glyphs[glyphs.length - 1].getBoundingClientRect() : m;
+    return [Math.round(m.left - a.left), Math.round(m.right - a.right), Math.round(last.right - r.right), Math.round(m.right - r.right), c.textContent.slice(-40)];
+  });
+  const figs = [...art.querySelectorAll('.cell_output img')].map(i => [i.getAttribute('src'), Math.round(i.getBoundingClientRect().width),
+                                                                    !!i.closest('a[href]')]);
+  const foot = d.querySelector('footer .copyright');
+  const tables = [...art.querySelectorAll('table')].map(t => [...t.querySelectorAll('thead th')].map(th => [th.textContent.trim(), Math.round(th.getBoundingClientRect().width)]));
+  return {col: Math.round(a.width), wide, eqs, figs, tables, footer: foot ? foot.textContent.trim() : ''};
+}
 async function run() {
   for (const p of pages) {
     await new Promise(res => { f.onload = res; f.src = p; });
@@ -41,6 +70,7 @@ async function run() {
       imgs: [...d.images].map(i => [i.getAttribute('src').slice(0, 60), i.naturalWidth, i.naturalHeight, i.complete]),
       ids: [...d.querySelectorAll('[id]')].map(e => e.id),
       heads: [...d.querySelectorAll('h1')].map(h => h.textContent.replace('¶', '').trim()),
+      ...layout(d, w),
     };
   }
   document.getElementById('result').textContent = JSON.stringify(results);
@@ -125,6 +155,77 @@ def test_every_public_name_has_an_api_section(site):
             page, anchor = url.split('#')
             if anchor not in {i.lower() for i in dom.get(page, {}).get('ids', [])}: missing.append(f'{mod}.{name} ({url})')
     assert not missing, f"public names without an API section on the site: {missing}"
+
+TOL = 10   # px: Furo's own heading anchors and table frames reach a few pixels past the column
+
+def test_nothing_wider_than_its_column(site):
+    "Every element ends inside the article's column, or sits in a box that scrolls; nothing is clipped"
+    _, pages, dom = site
+    bad = {page: [w for w in dom[page]['wide'] if w[1] > TOL] for page, _ in pages}
+    assert not any(bad.values()), {p: w for p, w in bad.items() if w}
+
+def test_display_equations_fit_the_page(site):
+    "Each display equation's rendered box lies inside the column and holds its last symbol (none is cut or needs a scrollbar)"
+    _, pages, dom = site
+    n = 0
+    for page, _ in pages:
+        for left, right, last, inner, tail in dom[page]['eqs']:
+            n += 1
+            assert left >= -2 and right <= 2 and last <= 2 and inner <= 2, (page, tail, dict(left=left, right=right, last=last, inner=inner))
+    assert n > 10
+
+def test_figures_fill_the_column_readably_and_open_full_size(site):
+    "Each figure spans the column, links to its file, and was drawn at most `core.PAGE_WIDTH_IN` (+ a margin) wide, so its 10 pt text shows at >= 9 px"
+    from PIL import Image
+    from pani_nb.core import PAGE_WIDTH_IN
+    out, pages, dom = site
+    n = 0
+    for page, _ in pages:
+        d = dom[page]
+        for src, width, linked in d['figs']:
+            n += 1
+            assert width >= d['col'] - 40 and linked, (page, src, width, d['col'], linked)
+        for src, _, _ in d['figs']:
+            im = Image.open(out/Path(page).parent/src)
+            dpi = im.info.get('dpi', (None,))[0]
+            assert dpi, (page, src, 'no dpi recorded: draw figures with matplotlib')
+            inches = im.size[0] / dpi
+            assert inches <= PAGE_WIDTH_IN + 0.5, (page, src, f'{inches:.1f} in wide: at {d["col"]} px its 10 pt text shows at {10 / 72 * d["col"] / inches:.1f} px')
+            assert 10 / 72 * d['col'] / inches >= 9
+    assert n > 10
+
+def test_signatures_name_real_types(site):
+    _, pages, dom = site
+    for page, _ in pages:
+        t = dom[page]['text']
+        assert 'NoneType' not in t, (page, t[max(0, t.find('NoneType') - 200): t.find('NoneType') + 50])
+
+def test_footer_says_whose(site):
+    _, pages, dom = site
+    for page, _ in pages: assert re.fullmatch(r'Copyright © \d{4}, \S.*', dom[page]['footer']), (page, dom[page]['footer'])
+
+def test_layout_table_gives_room_to_what(site):
+    "The index's Layout table sizes its columns to their content: the descriptions get most of the width"
+    _, _, dom = site
+    (cols,) = [t for t in dom['index.html']['tables'] if [c for c, _ in t] == ['notebook', 'what']]
+    widths = dict(cols)
+    assert widths['what'] >= 0.5 * sum(widths.values()), widths
+
+@pytest.mark.parametrize('page,cls', [('callback.vat.html', 'VAT'), ('callback.vat.html', 'PaniVAT'), ('callback.mixup.html', 'PaniMixUp'),
+                                      ('callback.mixmatch.html', 'MixMatch'), ('callback.mixmatch.html', 'PaniMixMatch')])
+def test_callback_pages_show_usage(site, page, cls):
+    "A usage example with its training output right under each callback's class"
+    _, _, dom = site
+    t = dom[page]['text']
+    i = t.find(f'cbs={cls}(')
+    assert i > 0 and 'Usage.' in t[max(0, i - 2000):i], (page, cls)
+    assert 'train_loss' in t[i:i + 3000], (page, cls, t[i:i + 600])    # fastai's table of the epochs
+
+def test_five_minute_tutorial_shows_its_training(site):
+    _, _, dom = site
+    t = dom['tutorials/pani_mixup_in_5_minutes.html']['text']
+    i = t.find('learn.fit_one_cycle(4, 1e-2)')
+    assert i > 0 and 'train_loss' in t[i:i + 1500] and 'accuracy' in t[i:i + 1500], t[i:i + 600]
 
 def test_screenshot_of_the_pani_mixup_page(site, tmp_path_factory):
     out, _, _ = site

@@ -74,10 +74,41 @@ nb_execution_mode = 'off'
 nb_render_markdown_format = 'myst'
 nb_output_stderr = 'remove'
 html_theme = 'furo'
-html_static_path = []
+html_static_path = ['_static']
+html_css_files = ['pani.css']
+copyright = %r
 exclude_patterns = ['_build']
 suppress_warnings = ['myst.header', 'myst.xref_missing', 'misc.highlighting_failure', 'mystnb.unknown_mime_type']
 '''
+
+# The page's own rules over Furo's: long lines wrap (code comments, `show_doc` signatures whose argument comments run
+# past the column); tables size their columns to their content and scroll when still too wide;
+# every figure spans the column (its size and fonts are chosen for it: `core.PAGE_WIDTH_IN`) and opens full size on a click.
+CSS = '''
+article pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+article table.docutils colgroup col { width: auto !important; }
+article table.docutils { width: auto; max-width: 100%; }
+article .table-wrapper { overflow-x: auto; }
+article table.docutils th, article table.docutils td { white-space: normal; }
+article .cell_output img { width: 100%; height: auto; cursor: zoom-in; }
+'''
+
+def copyright_line():
+    "The footer's line: the year and the authors of `pyproject.toml`, with its license"
+    import datetime
+    try: import tomllib
+    except ImportError: import tomli as tomllib   # Python 3.10
+    proj = tomllib.loads((ROOT/'pyproject.toml').read_text())['project']
+    return f"{datetime.date.today().year}, {', '.join(a['name'] for a in proj['authors'])} ({proj['license']} license)"
+
+IMG = re.compile(r'(<div class="cell_output docutils container">\s*)(<img [^>]*src="([^"]+)"[^>]*/>)')
+
+def link_figures(out):
+    "Every figure of a notebook's output becomes a link to its image file, so that a click opens it full size"
+    for page in Path(out).rglob('*.html'):
+        html = page.read_text()
+        new = IMG.sub(lambda m: f'{m[1]}<a class="figure-link" href="{m[3]}" target="_blank">{m[2]}</a>', html)
+        if new != html: page.write_text(new)
 
 def build(out=ROOT/'_site', proc=True):
     "Process the notebooks and build the site into `out`; returns [(page, title)] in sidebar order"
@@ -86,7 +117,9 @@ def build(out=ROOT/'_site', proc=True):
     src, out = ROOT/'_docs_src', Path(out)
     if src.exists(): shutil.rmtree(src)
     src.mkdir()
-    (src/'conf.py').write_text(CONF)
+    (src/'conf.py').write_text(CONF % copyright_line())
+    (src/'_static').mkdir()
+    (src/'_static'/'pani.css').write_text(CSS)
     pages, toc = [], []
     for section, rels in sidebar():
         names = []
@@ -108,6 +141,7 @@ def build(out=ROOT/'_site', proc=True):
     if out.exists(): shutil.rmtree(out)
     res = subprocess.run([sys.executable, '-m', 'sphinx', '-b', 'html', '-q', str(src), str(out)], cwd=src, capture_output=True, text=True)
     if res.returncode: raise RuntimeError(f"sphinx-build failed:\n{res.stdout[-3000:]}\n{res.stderr[-5000:]}")
+    link_figures(out)
     return pages
 
 if __name__ == '__main__':
