@@ -29,7 +29,7 @@ __all__ = ['DATASETS', 'SCHEDULES', 'PRESETS', 'DEFAULT_METHODS', 'load_dataset'
            'register_preset', 'choose', 'RunPool', 'run_group', 'run_preset', 'describe_method', 'describe_preset',
            'MarkdownTable', 'load_runs', 'summarize', 'results_table', 'paired_differences', 'direction',
            'paired_table', 'tuning_table', 'table', 'run_summary', 'plot_runs', 'parse_sets', 'read_config', 'parser',
-           'default_jobs', 'main']
+           'main']
 
 # %% ../nbs/30_bench.ipynb #07a20f6c
 load_methods()   # every callback module registers its methods
@@ -845,8 +845,9 @@ def parser():
     a('--out', help="output folder (default: results, or results/PRESET)")
     a('--no-bar', action='store_true', help="no progress bars (one line per finished run; also where the output is not a terminal)")
     a('--plugins', type=_list(str), help="comma-separated modules to import first: their `register_method` calls add methods")
-    a('--jobs', type=int, help="runs trained at a time, each in its own process; results are recorded as each finishes (default: on a CPU, "
-                               "one per core (at most 8) with one thread each, faster than one run on every core; on a GPU, or with --threads, 1)")
+    a('--jobs', type=int, default=1, help="runs trained at a time, each in a fresh worker process; results are recorded as each finishes "
+                                          "(default: 1). On a CPU one run per core (--threads 1) is faster for runs of minutes; for runs of "
+                                          "seconds (the main job's) a worker's start costs about as much as the run")
     a('--threads', type=int, help="CPU threads per run (default: torch's with --jobs 1, else the cores shared out)")
     return p
 
@@ -857,15 +858,6 @@ def _print_tables(records, log=print, pairs=None):
     pairs = {m: b for m, b in (pairs or dict((('pani_mixup', 'mixup'), ('pani_vat', 'vat'), ('pani_mixmatch', 'mixmatch')))).items()
              if any(r['method'] == m for r in finals) and any(r['method'] == b for r in finals)}
     if pairs and len({r['seed'] for r in finals}) > 1: log('\npaired differences (same seed):\n' + paired_table(finals, pairs))
-
-def default_jobs(device:str|None=None, # `--device` (default: CUDA when present)
-                 threads:int|None=None): # `--threads`, where given
-    "Runs at a time without `--jobs`: one per CPU core (at most 8), each on one thread, on the CPU; 1 on a GPU or where `--threads` is given"
-    dev = torch.device(device) if device else default_device()
-    if dev.type != 'cpu' or threads is not None: return 1
-    try: cores = len(os.sched_getaffinity(0))                             # the cores this process may use
-    except AttributeError: cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
 
 def main(argv:list|None=None):
     "The `pani-bench` command"
@@ -883,7 +875,6 @@ def main(argv:list|None=None):
             from pani_nb.speed import main as speed_main
             return speed_main(argv[1:])
         a = parser().parse_args(argv)
-        if a.jobs is None: a.jobs = default_jobs(a.device, a.threads)
         bar = not a.no_bar and sys.stdout.isatty()                          # to a file or a pipe: one line per finished run, no redrawn bars
         check_int('jobs', a.jobs, fix='it counts runs trained at a time')
         if a.threads is not None:
