@@ -101,7 +101,7 @@ def main(out, names):
             rank, W = dist.get_rank(), dist.get_world_size()
             with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-2)
         w = torch.cat([p.detach().flatten() for p in learn.model.parameters()])
-        torch.save(dict(name=name, rank=rank, world_size=W, weights=w, single_batches=single, n_batches=len(rec.rows),
+        torch.save(dict(name=name, rank=rank, world_size=W, weights=w, single_batches=single, n_batches=len(rec.rows), cb=type(cb).__name__ if cb else None,
                         udl_restored=not isinstance(getattr(cb, 'udl', None), DistributedDL),
                         rows=rec.rows[:3], received=[r.get('received') for r in rec.rows], gathers=GATHERS[:4]),
                    out/f'{name}_rank{rank}.pt')

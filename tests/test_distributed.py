@@ -31,8 +31,19 @@ def runs(tmp_path_factory):
     return {c: [torch.load(out/f'{c}_rank{r}.pt', weights_only=False) for r in (0, 1)] for c in CONFIGS}
 
 def test_every_method_is_checked():
-    from pani_nb.bench import METHODS
-    assert set(METHODS) <= set(CONFIGS) and any(c.endswith('_gather') for c in CONFIGS)
+    "Every method registered by name in the library's source (read here, not from the registry `CONFIGS` is built from) is a config"
+    import re
+    named = {m for f in (ROOT/'pani_nb').rglob('*.py') for m in re.findall(r"register_method\(\s*'(\w+)'", f.read_text())}
+    assert len(named) >= 5 and named <= set(CONFIGS), named - set(CONFIGS)
+    assert any(c.endswith('_gather') for c in CONFIGS)
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_each_trained_with_its_method(runs, name):
+    "Each rank trained with the method's own callback on its Learner (plain training with none), on every batch"
+    r0, r1 = runs[name]
+    assert r0['name'] == r1['name'] == name and r0['cb'] == r1['cb']
+    if name == 'erm': assert r0['cb'] is None
+    else: assert r0['cb'] is not None and r0['n_batches'] > 0, (name, r0['cb'])
 
 @pytest.mark.parametrize('name', CONFIGS)
 def test_identical_weights_and_sharding(runs, name):

@@ -3,7 +3,7 @@ Chromium as a reader would: every page has the sidebar with every entry of `nbs/
 links; no raw LaTeX, front matter or warning is visible; every equation is rendered with a non-zero size and fits the column; every
 image loads, fills the column, opens full size and was drawn for that width; nothing is wider than its column
 without a scrollbar; no signature says `NoneType`; the footer names the authors; every callback shows a usage
-example with its output; every public name has its API section. A screenshot of the Pani MixUp page is kept in the test's
+example with its output; every public name has its API section. A screenshot of the Pani MixUp page (Furo's grey sidebar and the article's text visible in it) is kept in the test's
 temporary folder (printed with `-s`). The GitHub workflows (nbdev's test and Quarto deploy) are valid YAML.
 
 Chromium is Debian's `chromium` package (`.ci/run` installs it). Without it the browser tests are skipped, unless
@@ -231,7 +231,15 @@ def test_screenshot_of_the_pani_mixup_page(site, tmp_path_factory):
     out, _, _ = site
     shot = tmp_path_factory.mktemp('artifacts')/'callback.mixup.png'
     chromium('--window-size=1300,1600', '--virtual-time-budget=20000', f'--screenshot={shot}', (out/'callback.mixup.html').as_uri())
-    assert shot.exists() and shot.stat().st_size > 50_000, shot
+    assert shot.exists(), shot
+    from PIL import Image
+    im = Image.open(shot).convert('L')
+    w, h = im.size
+    side, body = im.crop((0, 0, int(0.2 * w), h)), im.crop((int(0.3 * w), 0, int(0.7 * w), h))
+    mean = lambda img: sum(i * c for i, c in enumerate(img.histogram())) / (img.size[0] * img.size[1])
+    dark = lambda img: sum(img.histogram()[:128]) / (img.size[0] * img.size[1])
+    assert 235 <= mean(side) < 252, mean(side)      # Furo's grey sidebar is there (an unstyled page is white)
+    assert dark(body) > 0.02, dark(body)            # the article shows text (a blank or failed page does not)
     print(f'screenshot of the Pani MixUp page: {shot}')
 
 @pytest.mark.parametrize('wf', ['test.yaml', 'deploy.yaml'])
