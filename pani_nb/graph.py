@@ -204,20 +204,19 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
         first = _first_copies(qn, DEDUP_MIN_COPIES) if dedup else None
         block = lambda blocks: torch.empty(max((i1 - i0) * (r1 - r0) for i0, i1, r0, r1 in blocks) * C, device=dev, dtype=dt)   # one, reused
         reuse = dev.type == 'cpu' and not torch.compiler.is_compiling()   # the peers' patches into one buffer too: a fresh large tensor per
-        cbuf = None                                                         # block is fresh memory, whose page faults cost more than the copy
-        def gather(rows):                                                   # (n, K1) peer rows -> (n, K1*P, d) their patches
-            nonlocal cbuf
-            if not reuse: return pn[rows].reshape(rows.shape[0], C, d)
-            if cbuf is None: cbuf = torch.empty(max(i1 - i0 for i0, i1, *_ in blocks) * C * d, device=dev, dtype=dt)
+        cand_block = lambda blocks: (torch.empty(max(i1 - i0 for i0, i1, *_ in blocks) * C * d, device=dev, dtype=dt)   # block is fresh
+                                     if reuse else None)                  # memory, whose page faults cost more than the copy
+        def gather(rows, cbuf):                                             # (n, K1) peer rows -> (n, K1*P, d) their patches
+            if cbuf is None: return pn[rows].reshape(rows.shape[0], C, d)
             return torch.index_select(pn, 0, rows.flatten(), out=cbuf[:rows.numel() * P * d].view(rows.numel(), P, d)).view(rows.shape[0], C, d)
         if first is None:
             img = torch.empty(N, P, k, dtype=torch.long, device=dev)
             sim = torch.empty(N, P, k, dtype=dt, device=dev)
             blocks = _blocks(N, P, C, max_bytes, dev, b)
-            buf = block(blocks)
+            buf, cbuf = block(blocks), cand_block(blocks)
             for i0, i1, p0, p1 in blocks:
                 n, r = i1 - i0, p1 - p0
-                cand = gather(peers[i0:i1])                                # the peers' patches
+                cand = gather(peers[i0:i1], cbuf)                                # the peers' patches
                 s = torch.bmm(qn[i0:i1, p0:p1], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))   # (n, rows, K1*P) cosines
                 sim[i0:i1, p0:p1], img[i0:i1, p0:p1] = stable_topk(s, k)
         else:                                                              # rank each sample's distinct patches only
@@ -231,10 +230,10 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
             img = torch.empty(N, rows.shape[1], k, dtype=torch.long, device=dev)   # in `order`
             sim = torch.empty(N, rows.shape[1], k, dtype=dt, device=dev)
             blocks = _copy_blocks(U[order].tolist(), C, budget, b)
-            buf = block(blocks)
+            buf, cbuf = block(blocks), cand_block(blocks)
             for i0, i1, u0, u1 in blocks:
                 S, n, r = order[i0:i1], i1 - i0, u1 - u0
-                cand = gather(peers[S])
+                cand = gather(peers[S], cbuf)
                 s = torch.bmm(qn[S[:, None], rows[S, u0:u1]], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))
                 sim[i0:i1, u0:u1], img[i0:i1, u0:u1] = stable_topk(s, k)              # (padding rows of shorter samples are never read)
             at = torch.empty_like(order); at[order] = torch.arange(N, device=dev)
