@@ -82,13 +82,11 @@ suppress_warnings = ['myst.header', 'myst.xref_missing', 'misc.highlighting_fail
 '''
 
 # The page's own rules over Furo's: long lines wrap (code comments, `show_doc` signatures whose argument comments run
-# past the column); tables size their columns to their content and scroll when still too wide;
+# past the column); tables size their columns to their content (Furo's table wrapper scrolls what is still too wide);
 # every figure spans the column (its size and fonts are chosen for it: `core.PAGE_WIDTH_IN`) and opens full size on a click.
 CSS = '''
 article pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-article table.docutils colgroup col { width: auto !important; }
 article table.docutils { width: auto; max-width: 100%; }
-article .table-wrapper { overflow-x: auto; }
 article table.docutils th, article table.docutils td { white-space: normal; }
 article .cell_output img { width: 100%; height: auto; cursor: zoom-in; }
 '''
