@@ -7,13 +7,13 @@ Docs: https://pani-nb.github.io/pani-nb/graph.html.md"""
 # %% ../nbs/11_graph.ipynb #09b04c13
 from __future__ import annotations
 import torch, torch.nn.functional as F
-from .core import check_rank, check_finite, value_checks_on
+from .core import check_rank, check_finite, check_int, value_checks_on
 
 from .topk import compiled_topk
 
 # %% auto #0
 __all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'stable_topk', 'check_pool', 'splice_pool',
-           'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference']
+           'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference', 'random_patch_neighbors']
 
 # %% ../nbs/11_graph.ipynb #c8d14ff8
 def _rank_dtype(t): return torch.float64 if t.dtype == torch.float64 else torch.float32   # similarities in float32 (half and bfloat16 would tie), float64 kept
@@ -261,3 +261,17 @@ def patch_knn_reference(patches, peers, k):
             cands.sort(key=lambda t: -t[0])
             for r, (c, j, q) in enumerate(cands[:k]): img[i, p, r], idx[i, p, r], sim[i, p, r] = j, q, c
     return img, idx, sim
+
+# %% ../nbs/11_graph.ipynb #0f38c439
+def random_patch_neighbors(n_patches:int, # P, patches per sample (the pool's samples have as many)
+                           peers:torch.Tensor, # (N, K1) peer sample indices (pool rows)
+                           k:int, # Neighbors per patch, at most K1 * P
+                           generator:torch.Generator|None=None): # Generator of the draw (on `peers`' device)
+    "(img, idx), each (N, P, k): `k` distinct patches per patch drawn uniformly among its peers' K1 * P patches"
+    check_rank(peers, 2, 'peers', '(N, K1)')
+    N, K1 = peers.shape
+    check_int('n_patches', n_patches)
+    check_int('k', k, 1, K1 * n_patches, fix=f'a patch has K1 * P = {K1} * {n_patches} candidates')
+    scores = torch.rand(N, n_patches, K1 * n_patches, generator=generator, device=peers.device)
+    cand = stable_topk(scores, k).indices                                # (N, P, k) distinct candidates (peer slot r, patch q) = r * P + q
+    return peers.gather(1, (cand // n_patches).view(N, -1)).view(N, n_patches, k), cand % n_patches

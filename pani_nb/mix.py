@@ -7,14 +7,15 @@ Docs: https://pani-nb.github.io/pani-nb/mix.html.md"""
 # %% ../nbs/13_mix.ipynb #a9cb1988
 from __future__ import annotations
 import torch, torch.nn.functional as F
-from .core import check_rank, check_int, check_prob, value_checks_on
+from .core import check_rank, check_int, check_number, check_prob, check_choice, value_checks_on
 from .patches import extract_patches
-from .graph import random_peers, patch_knn
+from .graph import random_peers, patch_knn, random_patch_neighbors
 from .interpolate import interpolate_map
 
 # %% auto #0
 __all__ = ['sample_eta', 'soft_targets', 'peer_weights', 'mix_by_peers', 'mix_targets', 'pani_mix', 'random_partners',
-           'mixmatch_mix', 'pani_mixmatch_mix']
+           'mixmatch_mix', 'pani_mixmatch_mix', 'partner_weight', 'alpha_for_partner_weight', 'image_label_weights',
+           'mixing_strength']
 
 # %% ../nbs/13_mix.ipynb #18d3e62a
 def sample_eta(lam:torch.Tensor, # (N,) weight each sample keeps, in [0, 1]
@@ -107,18 +108,24 @@ def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
              generator:torch.Generator|None=None, # Generator of the peers and coefficients
              peers:torch.Tensor|None=None, # (N, K1) candidate peers to use instead of `n_peers` random ones (e.g. MixMatch's partners)
              pool:torch.Tensor|None=None, # (M, C, H, W) maps of the pool to draw peers from (default: `z`; e.g. the global batch)
-             offset:int=0): # Row of the batch's first sample in `pool`
-    "Pani MixUp of one batch: (mixed z, peers (N, K1) (pool rows), peer weights (N, K1))"
+             offset:int=0, # Row of the batch's first sample in `pool`
+             neighbors:str='nearest', # 'nearest': the patch kNN graph (the paper); 'random': `k` random patches of the peers (an ablation)
+             label_weight:str='eta'): # 'eta': Eq. 10; 'image': the peers' label weight follows the image change (`image_label_weights`; beyond the paper)
+    "Pani MixUp of one batch: (mixed z, peers (N, K1) (pool rows), peer weights (N, K1)); the sample's own weight is 1 - the peer weights' sum"
     check_rank(z, 4, 'z', '(N, C, H, W)')
     lam = _as_lam(lam, z.shape[0], z.device)
     pool_patches = None if pool is None else extract_patches(pool, patch_size, stride, pad)   # `splice_pool` casts to z's dtype
     if peers is None: peers = random_peers(z.shape[0], n_peers, generator=generator, device=z.device,
                                            pool_size=None if pool is None else pool.shape[0], offset=offset)
+    check_choice('neighbors', neighbors, ('nearest', 'random')); check_choice('label_weight', label_weight, ('eta', 'image'))
     patches = extract_patches(z, patch_size, stride, pad)
-    img, idx, _ = patch_knn(patches, peers, k, pool=pool_patches, offset=offset)
+    if neighbors == 'nearest': img, idx, _ = patch_knn(patches, peers, k, pool=pool_patches, offset=offset)
+    else: img, idx = random_patch_neighbors(patches.shape[1], peers, k, generator=generator)
     eta = sample_eta(lam.float(), patches.shape[1], k, mask_ratio, generator=generator)
     mixed = interpolate_map(z, img, idx, eta.to(z.dtype), patch_size, stride, pad, pool=pool_patches, offset=offset)
-    return mixed, peers, peer_weights(img, eta, peers)
+    w = peer_weights(img, eta, peers)
+    if label_weight == 'image': w = image_label_weights(z, mixed, peers, w, pool=pool, offset=offset)
+    return mixed, peers, w
 
 # %% ../nbs/13_mix.ipynb #af2c243b
 def random_partners(n:int, # Batch size (>= 2)
@@ -154,3 +161,67 @@ def pani_mixmatch_mix(z:torch.Tensor, # (N, C, H, W) images
     mixed, _, w = pani_mix(z, lam, k=k, patch_size=patch_size, stride=stride, pad=pad, mask_ratio=mask_ratio, generator=generator,
                            peers=partners[:, None], pool=pool, offset=offset)
     return mixed, w
+
+# %% ../nbs/13_mix.ipynb #06b1bdaf
+def partner_weight(alpha:float, # First Beta parameter
+                   beta:float|None=1.0, # Second one (None: `alpha`, the symmetric Beta(alpha, alpha) of MixUp)
+                   fold:bool=False): # Keep max(lam, 1 - lam) on the own label, as fastai's `MixUp` does
+    "Mean weight on the partner's label when a sample keeps lam ~ Beta(alpha, beta): E[1 - lam], or E[min(lam, 1 - lam)] folded"
+    a = check_number('alpha', alpha, 0, lo_open=True)
+    b = a if beta is None else check_number('beta', beta, 0, lo_open=True)
+    if not fold: return b / (a + b)
+    from scipy.special import betainc                                   # E[L; L < 1/2] + E[1 - L; L > 1/2], L ~ Beta(a, b)
+    return float(a / (a + b) * betainc(a + 1, b, 0.5) + b / (a + b) * betainc(b + 1, a, 0.5))
+
+def alpha_for_partner_weight(w:float, # Mean weight on the partner's label
+                             beta:float|None=1.0, # As in `partner_weight` (None: symmetric)
+                             fold:bool=False): # As in `partner_weight`
+    "The alpha at which `partner_weight(alpha, beta, fold)` is `w`"
+    hi = 0.5 if (fold or beta is None) else 1.0
+    check_number('w', w, 0, hi, lo_open=True, hi_open=True)
+    if beta is None and not fold:
+        raise ValueError("unfolded symmetric Beta(alpha, alpha) moves a mean weight of 0.5 at every alpha: pass `fold=True` "
+                         "(the same mixed pairs, each counted from the sample it keeps most of) or a `beta`")
+    if beta is not None and not fold: return beta * (1 - w) / w
+    if beta is not None: raise ValueError("folded weights are inverted for the symmetric Beta(alpha, alpha) only (`beta=None`): "
+                                          f"folded Beta(alpha, {beta}) moves little at both ends of alpha, so a weight has two alphas")
+    from scipy.optimize import brentq                                    # increasing in alpha on (0, inf)
+    return float(brentq(lambda a: partner_weight(a, beta, fold) - w, 1e-4, 1e4, xtol=1e-10, rtol=1e-12))
+
+# %% ../nbs/13_mix.ipynb #f185ab11
+def _flat(t): return t.detach().flatten(1).double()
+
+def _toward(x, mixed, partner):
+    "(projection, change ratio, distance), each (N,): `mixed - x` against `partner - x`"
+    d, c = _flat(partner) - _flat(x), _flat(mixed) - _flat(x)
+    dist = d.norm(dim=1)
+    return (c * d).sum(1) / (dist ** 2).clamp_min(1e-300), c.norm(dim=1) / dist.clamp_min(1e-300), dist
+
+def image_label_weights(z:torch.Tensor, # (N, C, H, W) maps before mixing
+                        mixed:torch.Tensor, # (N, C, H, W) after
+                        peers:torch.Tensor, # (N, K1) peers (pool rows)
+                        weights:torch.Tensor, # (N, K1) their label weights, e.g. from `peer_weights`
+                        pool:torch.Tensor|None=None, # (M, C, H, W) the maps `peers` index (default: `z`)
+                        offset:int=0): # Row of the batch's first sample in `pool` (unused: `z` is the batch)
+    "(N, K1) peer label weights that follow the image: the change's projection on the weighted peer image, clamped to [0, 1], shared as `weights` are"
+    table = z if pool is None else pool
+    total = weights.sum(1, keepdim=True)
+    share = torch.where(total > 0, weights / total.clamp_min(1e-300), torch.zeros_like(weights))
+    partner = torch.einsum('nr,nrd->nd', _flat(share), _flat(table)[peers])
+    proj, _, dist = _toward(z, mixed, partner.view_as(z))
+    moved = torch.where((total[:, 0] > 0) & (dist > 0), proj.clamp(0, 1), torch.zeros_like(proj))
+    return (moved[:, None] * share.double()).to(weights.dtype)
+
+def mixing_strength(x:torch.Tensor, # (N, ...) the batch before mixing
+                    mixed:torch.Tensor, # (N, ...) after
+                    W:torch.Tensor): # (N, N) label weights: row i = weight of each sample's label in sample i's target
+    "Per sample that moved: dict of (n,) tensors `label` (weight off its own label), `change` (||mixed - x|| / ||partner - x||), `projection` (on the partner)"
+    check_rank(W, 2, 'W', '(N, N)')
+    if W.shape != (x.shape[0], x.shape[0]): raise ValueError(f"`W` must be (N, N) = ({x.shape[0]}, {x.shape[0]}), got {tuple(W.shape)}")
+    W = W.detach().double()
+    moved = 1 - W.diagonal()
+    off = W - torch.diag(W.diagonal())
+    partner = (off @ _flat(x)) / moved.clamp_min(1e-300)[:, None]
+    proj, ratio, dist = _toward(x, mixed, partner.view_as(x))
+    ok = (moved > 1e-6) & (dist > 0)                                     # a sample mixed with itself (or a copy) moved nowhere
+    return dict(label=moved[ok], change=ratio[ok], projection=proj[ok])

@@ -11,12 +11,13 @@ import torch, torch.nn.functional as F
 from torch.distributions import Beta
 from fastai.callback.mixup import MixUp, CutMix, reduce_loss
 from fastai.layers import NoneReduce
-from ..core import check_int, check_number, check_prob, PAGE_WIDTH_IN
-from ..mix import pani_mix, mix_by_peers, soft_targets, sample_eta, peer_weights, mix_targets
+from fastai.callback.core import Callback, CancelFitException
+from ..core import check_int, check_number, check_prob, check_choice, PAGE_WIDTH_IN
+from ..mix import pani_mix, mix_by_peers, soft_targets, sample_eta, peer_weights, mix_targets, mixing_strength
 from .core import PaniCallback, register_method, Auto
 
 # %% auto #0
-__all__ = ['PaniMixUp', 'show_pani_mixup']
+__all__ = ['PaniMixUp', 'show_pani_mixup', 'mixing_weights', 'measure_mixing']
 
 # %% ../../nbs/23_callback.mixup.ipynb #1fda52a4
 def _same_data(a, b):
@@ -39,7 +40,10 @@ class PaniMixUp(PaniCallback):
                  pad:bool=False, # Zero-pad maps that the patches do not tile (else a clear error)
                  gather_peers:bool=False, # Distributed training: draw peers from the global batch (all processes)
                  n_classes:int|None=None, # Classes, to one-hot class indices for a loss without `y_int` (default: `dls.c`)
-                 layer:str|None=None): # Older name of `layers` (one layer)
+                 layer:str|None=None, # Older name of `layers` (one layer)
+                 beta:float|None=1.0, # lam ~ Beta(alpha, beta); None: Beta(alpha, alpha) (with one patch per image: the MixUp authors' unfolded MixUp)
+                 neighbors:str='nearest', # 'nearest' (the paper) or 'random' patches of the peers (an ablation: `pani_mix`)
+                 label_weight:str='eta'): # 'eta' (Eq. 10) or 'image': the peers' label weight follows the image change (beyond the paper)
         if layer is not None:
             if layers is not None: raise ValueError("pass `layers` (or its older name `layer`), not both")
             layers = layer
@@ -47,7 +51,10 @@ class PaniMixUp(PaniCallback):
         self.alpha = check_number('alpha', alpha, 0, lo_open=True)
         self.n_peers, self.mask_ratio = check_int('n_peers', n_peers), check_prob('mask_ratio', mask_ratio, hi_open=True)
         self.n_classes = None if n_classes is None else check_int('n_classes', n_classes, 2)
-        self.distrib = Beta(torch.tensor(float(alpha)), torch.tensor(1.0))
+        self.beta = self.alpha if beta is None else check_number('beta', beta, 0, lo_open=True)
+        self.neighbors = check_choice('neighbors', neighbors, ('nearest', 'random'))
+        self.label_weight = check_choice('label_weight', label_weight, ('eta', 'image'))
+        self.distrib = Beta(torch.tensor(float(alpha)), torch.tensor(float(self.beta)))
 
     @property
     def layer(self):
@@ -79,7 +86,9 @@ class PaniMixUp(PaniCallback):
         spec = self.layers['input' if self.layer is None else self.layer]
         pool = None if self.y_pool is None else self.gather(z)[0][0]    # every process's maps (detached)
         mixed, self.peers, self.weights = pani_mix(z, self.lam, self.n_peers, spec.k, spec.patch_size, spec.stride, spec.pad,
-                                                   self.mask_ratio, pool=pool, offset=self.offset)
+                                                   self.mask_ratio, pool=pool, offset=self.offset, neighbors=self.neighbors,
+                                                   label_weight=self.label_weight)
+        if self.label_weight == 'image': self.lam = 1 - self.weights.sum(1)     # the own label keeps the rest
         if not self.stack_y:   # a loss that takes the targets as they are: give it Eq. 10's targets
             self.learn.yb = tuple(mix_by_peers(self._soft(y), self.lam, self.peers, self.weights, pool=self._soft(yp))
                                   for y, yp in zip(self.yb, self._y_pools(self.yb)))
@@ -153,7 +162,9 @@ def show_pani_mixup(learn, # A `Learner` whose training batches to mix
     check_int('n_labels', n_labels, 1, len(learn.dls.vocab), fix=f'the data have {len(learn.dls.vocab)} classes')
     spec = cb.layers['input']
     lam = cb.distrib.sample((xb.shape[0],)).to(xb.device)
-    mixed, peers, w = pani_mix(xb, lam, cb.n_peers, spec.k, spec.patch_size, spec.stride, spec.pad, cb.mask_ratio)
+    mixed, peers, w = pani_mix(xb, lam, cb.n_peers, spec.k, spec.patch_size, spec.stride, spec.pad, cb.mask_ratio,
+                               neighbors=cb.neighbors, label_weight=cb.label_weight)
+    if cb.label_weight == 'image': lam = 1 - w.sum(1)
     vocab = learn.dls.vocab
     weights = mix_by_peers(F.one_hot(yb, len(vocab)).float(), lam, peers, w)
     dec = lambda t: learn.dls.after_batch.decode((t,))[0].float() / 255
@@ -171,3 +182,45 @@ def show_pani_mixup(learn, # A `Learner` whose training batches to mix
     axs[0, 0].set_ylabel('original'); axs[1, 0].set_ylabel('Pani-mixed')
     fig.tight_layout()
     return fig
+
+# %% ../../nbs/23_callback.mixup.ipynb #d92c342b
+class _LabelProbe:
+    "A loss whose unreduced value is 1 where the sample's target is the class held in `pred`: a mixed loss of it reads label weights"
+    y_int, reduction = True, 'none'
+    def __call__(self, pred, y): return (y == pred).to(pred.dtype)
+
+class _ReadMixing(Callback):
+    "After the mixers' `before_batch`: keep the mixed batch and the (N, N) label weights, then stop the fit"
+    order = 50
+    def before_batch(self):
+        N, lf = self.x.shape[0], self.learn.loss_func
+        self.mixed = self.learn.xb[0].detach().clone()
+        self.W = torch.stack([lf(torch.full((N,), float(c), device=self.x.device), *self.learn.yb) for c in range(N)], 1)
+        raise CancelFitException
+
+def mixing_weights(cb:Callback, # A mixing callback (fastai's `MixUp`, `CutMix`, a `PaniMixUp` at the input); it is left as it was
+                   xb:torch.Tensor): # (N, C, H, W) one batch of images, N >= 2
+    "Run `cb` on one batch as fastai trains with it: (mixed batch (N, C, H, W), W (N, N): W[i, j] = weight of sample j's label in sample i's target)"
+    from fastai.data.core import DataLoaders
+    from fastai.data.load import DataLoader
+    from fastai.learner import Learner
+    import fastai.callback.progress                                   # Learner.no_bar
+    check_int('N', xb.shape[0], 2, fix='mixing needs a batch of at least 2 samples')
+    N, old = xb.shape[0], getattr(cb, 'learn', None)
+    y = torch.arange(N, device=xb.device)                             # each sample its own class: the targets name the samples
+    dl = DataLoader(list(zip(xb, y)), bs=N, device=xb.device)
+    read = _ReadMixing()
+    model = torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(xb.shape[1], 1)).to(xb.device)
+    learn = Learner(DataLoaders(dl, dl), model, loss_func=_LabelProbe())     # the model never trains: the fit stops before its forward
+    try:
+        with learn.no_bar(), learn.no_logging(): learn.fit(1, cbs=[cb, read])
+    finally: cb.learn = old
+    return read.mixed, read.W
+
+def measure_mixing(cb:Callback, # As in `mixing_weights`
+                   xb:torch.Tensor, # (N, C, H, W) one batch of images
+                   draws:int=4): # Times the batch is mixed (fresh random draws each time)
+    "Means over the samples of `draws` mixings of `xb`: label weight moved, image change, its projection on the partner (`mixing_strength`)"
+    check_int('draws', draws)
+    per = [mixing_strength(xb, *mixing_weights(cb, xb)) for _ in range(draws)]
+    return {k: torch.cat([p[k] for p in per]).mean().item() for k in ('label', 'change', 'projection')}
