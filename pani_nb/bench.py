@@ -6,7 +6,7 @@ Docs: https://pani-nb.github.io/pani-nb/bench.html.md"""
 
 # %% ../nbs/30_bench.ipynb #1f9b590e
 from __future__ import annotations
-import argparse, contextlib, csv, hashlib, io, json, os, platform, statistics, sys, tempfile, time
+import argparse, contextlib, csv, hashlib, io, json, math, os, platform, statistics, sys, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from functools import partial
 from pathlib import Path
@@ -22,14 +22,15 @@ from .data import (ImageArrays, load_digits_arrays, load_fashion_mnist, load_cif
                           _atomic_write)
 from .models import MODELS
 from .callback.core import METHODS, RunContext, get_method, load_methods
+from .mix import alpha_for_partner_weight
 
 # %% auto #0
-__all__ = ['DATASETS', 'SCHEDULES', 'PRESETS', 'DEFAULT_METHODS', 'load_dataset', 'RunConfig', 'run_labels', 'run_context',
-           'build', 'eval_epochs', 'EvalSchedule', 'run_one', 'check_out', 'Results', 'Group', 'Preset',
-           'register_preset', 'choose', 'RunPool', 'run_group', 'run_preset', 'describe_method', 'describe_preset',
-           'MarkdownTable', 'load_runs', 'summarize', 'results_table', 'paired_differences', 'direction',
-           'paired_table', 'tuning_table', 'table', 'run_summary', 'plot_runs', 'parse_sets', 'read_config', 'parser',
-           'main']
+__all__ = ['DATASETS', 'SCHEDULES', 'PRESETS', 'LADDER_WEIGHTS', 'LADDER', 'DEFAULT_METHODS', 'load_dataset', 'RunConfig',
+           'run_labels', 'run_context', 'build', 'eval_epochs', 'EvalSchedule', 'run_one', 'check_out', 'Results',
+           'Group', 'Preset', 'register_preset', 'choose', 'RunPool', 'run_group', 'run_preset', 'ladder_alphas',
+           'pair_list', 'describe_method', 'describe_preset', 'MarkdownTable', 'load_runs', 'summarize',
+           'results_table', 'paired_differences', 'paired_interval', 'direction', 'paired_table', 'tuning_table',
+           'table', 'run_summary', 'plot_runs', 'parse_sets', 'read_config', 'parser', 'main']
 
 # %% ../nbs/30_bench.ipynb #07a20f6c
 load_methods()   # every callback module registers its methods
@@ -613,7 +614,49 @@ register_preset(Preset('regime-mixup', "Where does MixUp beat ERM, cheaply? Fash
                           "variants over 5 seeds fits in hours"],
     'CPU, about 45 CPU-minutes (25 minutes with --jobs 2)'))
 
+# %% ../nbs/30_bench.ipynb #5ce0f4ad
+LADDER_WEIGHTS = (0.05, 0.15, 0.3)   # mean weight on the partners' labels: the strength every rung is tuned over
+_FULL = dict(patch_size=28, n_peers=1, k=1, mask_ratio=0.0)   # one patch per 28x28 image, one peer, one neighbor, no mask: MixUp
+LADDER = {  # row: (registered method, fixed settings, how alpha sets the weight: partner_weight's beta and fold)
+    'mixup': ('mixup', {}, dict(beta=None, fold=True)),
+    'mixup_unfolded': ('pani_mixup', dict(_FULL, beta=None), dict(beta=None, fold=True)),
+    'pani_as_mixup': ('pani_mixup', _FULL, dict(beta=1.0, fold=False)),
+    'pani_mask0': ('pani_mixup', dict(patch_size=7, k=4, mask_ratio=0.0), dict(beta=1.0, fold=False)),
+    'pani_mixup': ('pani_mixup', dict(patch_size=7, k=4, mask_ratio=0.4), dict(beta=1.0, fold=False)),
+    'pani_random': ('pani_mixup', dict(patch_size=7, k=4, mask_ratio=0.4, neighbors='random'), dict(beta=1.0, fold=False)),
+    'pani_image': ('pani_mixup', dict(patch_size=7, k=4, mask_ratio=0.4, label_weight='image'), dict(beta=1.0, fold=False)),
+}
+def ladder_alphas(row:str): # A key of `LADDER`
+    "[(mean partner-label weight, alpha)] of a rung: `LADDER_WEIGHTS` translated by `alpha_for_partner_weight`"
+    kw = LADDER[check_choice('row', row, LADDER)][2]
+    return [(w, round(alpha_for_partner_weight(w, **kw), 4)) for w in LADDER_WEIGHTS]
+
+_LADDER_PAIRS = {'mixup': 'erm', 'mixup_unfolded': 'mixup', 'pani_as_mixup': 'mixup', 'pani_mask0': 'pani_as_mixup',
+                 'pani_mixup': ['pani_mask0', 'mixup'], 'pani_random': 'pani_mixup', 'pani_image': 'pani_mixup'}
+register_preset(Preset('ladder-mixup', "Why is Pani MixUp behind MixUp? An ablation ladder at matched mixing strength, in the regime where MixUp "
+                       "beats ERM (regime-mixup: Fashion-MNIST, 6000 labels, SmallCNN16, MixUp's recipe for 40 epochs, no augmentation). "
+                       "Every rung is tuned over the same mean weight on the partners' labels, 0.05 / 0.15 / 0.3, translated into its alpha: "
+                       "fastai's MixUp (folded); the MixUp authors' unfolded Beta(a, a); Pani MixUp reduced to MixUp with Beta(a, 1) (one "
+                       "28x28 patch, one peer, k 1, no mask); Pani MixUp with 7x7 patches, k 4, mask 0 and 0.4; with random patches of the "
+                       "peer instead of the nearest; with the label weight set by the image change (beyond the paper). Tuned on 1000 "
+                       "held-out labels (seed 0), then 5 seeds on the test split",
+    [Group('6000 labels', dict(_REGIME, labels=6000), ['erm', *LADDER], seeds=[0, 1, 2, 3, 4],
+           variants={r: (m, p) for r, (m, p, _) in LADDER.items() if r != m},
+           params={r: p for r, (m, p, _) in LADDER.items() if r == m and p},
+           grid={r: {'alpha': [a for _, a in ladder_alphas(r)]} for r in LADDER}, n_valid=1000, pairs=_LADDER_PAIRS)],
+    _SOURCES_MIXUP + ["this project's choice: the regime of regime-mixup (MixUp at a = 1 beat ERM there with an interval below 0); "
+                      "the grid: mean partner-label weights 0.05, 0.15, 0.3 (MixUp's a = 1 moves 0.25, Pani MixUp's a = 2.5 0.29), "
+                      "each rung's alpha from `alpha_for_partner_weight` (`pani-bench presets ladder-mixup` prints them)",
+                      f"the unfolded MixUp: {_MIXUP_CODE}, train.py lines 119-138 (lam ~ Beta(a, a), not folded; one lam per batch there, "
+                      "one per sample here as in fastai); it moves a mean weight of 0.5 at every a, so its strength is counted from the "
+                      "image a sample keeps most of, as fastai's fold does"],
+    'CPU, about 8 CPU-hours (61 runs of 6-9 minutes; 4-5 hours with --jobs 2)'))
+
 # %% ../nbs/30_bench.ipynb #593aeda1
+def pair_list(pairs:dict): # {method: baseline method, or a list of them}
+    "[(method, baseline)] in the dict's order"
+    return [(m, b) for m, bs in pairs.items() for b in ([bs] if isinstance(bs, str) else bs)]
+
 def _settings(base:dict):
     cfg = RunConfig(**base)
     d = DATASETS[cfg.dataset]
@@ -637,7 +680,7 @@ def describe_preset(p:Preset, groups:list|None=None):
             base, p0 = g.variants.get(m, (m, {}))
             lines.append('    ' + describe_method(base, {**p0, **g.params.get(m, {})}, m if m != base else None).replace('\n', '\n    '))
             if m in g.grid: lines.append(f"      tuned on {g.n_valid} held-out labels (seed {g.tune_seed}): {g.grid[m]}")
-        if g.pairs: lines.append('    paired differences: ' + ', '.join(f'{a} - {b}' for a, b in g.pairs.items()))
+        if g.pairs: lines.append('    paired differences: ' + ', '.join(f'{a} - {b}' for a, b in pair_list(g.pairs)))
     lines += ['\n  sources:'] + [f'    - {s}' for s in p.sources]
     return '\n'.join(lines)
 
@@ -682,34 +725,49 @@ def results_table(summary:dict, # From `summarize`
     return MarkdownTable('\n'.join(rows))
 
 def paired_differences(records:list, # Final records
-                       pairs:dict, # {method: baseline method}
+                       pairs:dict, # {method: baseline method, or a list of them}
                        metric:str='error_median_last'): # Error key
     "{(group, method, baseline): [(seed, method error - baseline error, in points)]} over the seeds both have"
     out = {}
     for g in dict.fromkeys(r.get('group') for r in records):
         rs = {(r['method'], r['seed']): r for r in records if r.get('group') == g}
-        for m, b in pairs.items():
+        for m, b in pair_list(pairs):
             d = [(s, _err(rs[(m, s)], metric) - _err(rs[(b, s)], metric)) for (mm, s) in rs if mm == m and (b, s) in rs]
             if d: out[(g, m, b)] = sorted(d)
     return out
 
+def paired_interval(ds:list, # Per-seed differences, method minus baseline
+                    level:float=0.95): # Confidence level
+    "(low, high): the `level` confidence interval of the mean difference, Student's t with n - 1 degrees of freedom; None under 2 seeds"
+    check_number('level', level, 0, 1, lo_open=True, hi_open=True)
+    if len(ds) < 2: return None
+    from scipy.stats import t
+    m, h = statistics.mean(ds), t.ppf((1 + level) / 2, len(ds) - 1) * statistics.stdev(ds) / math.sqrt(len(ds))
+    return (float(m - h), float(m + h))
+
 def direction(ds:list): # Per-seed differences, method minus baseline
-    "In words: whether every seed agrees that the method is better (lower error), worse, or the seeds disagree"
-    if all(x < 0 for x in ds): return 'better on every seed'
-    if all(x > 0 for x in ds): return 'worse on every seed'
-    return f'mixed ({sum(x < 0 for x in ds)} better, {sum(x > 0 for x in ds)} worse, {sum(x == 0 for x in ds)} equal)'
+    "In words, from the 95 % interval of the mean difference (lower error is better), with how many seeds went each way"
+    b, w, e = sum(x < 0 for x in ds), sum(x > 0 for x in ds), sum(x == 0 for x in ds)
+    count = f"{b} better, {w} worse" + (f", {e} equal" if e else '')
+    ci = paired_interval(ds)
+    if ci is None: return f'one seed, no interval ({count})'
+    if ci[1] < 0: return f'better: interval below 0 ({count})'
+    if ci[0] > 0: return f'worse: interval above 0 ({count})'
+    return f'not shown: interval spans 0 ({count})'
 
 def paired_table(records:list, pairs:dict, metric:str='error_median_last',
                  group:bool|None=None): # A group column (default: where a record has a group name)
-    "Markdown: per group and pair, the mean ± std of the per-seed differences (points), each seed's, and whether the seeds agree"
+    "Markdown: per group and pair, the mean ± std of the per-seed differences (points), its 95 % interval, each seed's, and what they show"
     diffs = paired_differences(records, pairs, metric)
     if group is None: group = any(g for g, _, _ in diffs)
-    names = ['group'] * group + ['difference', 'mean ± std (points)', 'per seed', 'the method is']
+    names = ['group'] * group + ['difference', 'mean ± std (points)', '95 % interval (t, n − 1)', 'per seed', 'the method is']
     rows = ['| ' + ' | '.join(names) + ' |', '|' + '---|' * len(names)]
     for (g, m, b), d in diffs.items():
         ds = [x for _, x in d]
         sd = f"{statistics.stdev(ds):.2f}" if len(ds) > 1 else 'n/a'
-        cells = [g] * group + [f"{m} − {b}", f"{statistics.mean(ds):+.2f} ± {sd}", ', '.join(f'{x:+.2f}' for x in ds), direction(ds)]
+        ci = paired_interval(ds)
+        cells = [g] * group + [f"{m} − {b}", f"{statistics.mean(ds):+.2f} ± {sd}", 'n/a' if ci is None else f"[{ci[0]:+.2f}, {ci[1]:+.2f}]",
+                               ', '.join(f'{x:+.2f}' for x in ds), direction(ds)]
         rows.append('| ' + ' | '.join(cells) + ' |')
     return MarkdownTable('\n'.join(rows))
 
@@ -866,8 +924,10 @@ def _print_tables(records, log=print, pairs=None):
     finals = [r for r in records if r.get('stage') == 'final']
     by = ('group', 'method') if len({r.get('group') for r in finals}) > 1 else ('method',)
     log('\n' + results_table(summarize(finals, by=by), names=by))
-    pairs = {m: b for m, b in (pairs or dict((('pani_mixup', 'mixup'), ('pani_vat', 'vat'), ('pani_mixmatch', 'mixmatch')))).items()
-             if any(r['method'] == m for r in finals) and any(r['method'] == b for r in finals)}
+    have = {r['method'] for r in finals}
+    pairs = pair_list(pairs or dict((('pani_mixup', 'mixup'), ('pani_vat', 'vat'), ('pani_mixmatch', 'mixmatch'))))
+    pairs = {m: [b for mm, b in pairs if mm == m and b in have] for m, _ in pairs if m in have}
+    pairs = {m: bs for m, bs in pairs.items() if bs}
     if pairs and len({r['seed'] for r in finals}) > 1: log('\npaired differences (same seed):\n' + paired_table(finals, pairs))
 
 def main(argv:list|None=None):

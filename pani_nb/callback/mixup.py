@@ -134,7 +134,7 @@ def _hidden_layer(ctx): return 'layer1' if ctx.model.startswith(('preact', 'wide
 _PANI_MIXUP_DEFAULTS = dict(alpha=Auto(lambda c: 2.0 if c.augment else 2.5, '2.0 with augmentation, 2.5 without'),
                             patch_size=Auto(lambda c: max(2, c.side // (2 if c.augment else 4)), 'half the image side with augmentation, a quarter without'),
                             n_peers=1, k=4, mask_ratio=Auto(lambda c: 0.6 if c.augment else 0.4, '0.6 with augmentation, 0.4 without'),
-                            stride=None, pad=False, gather_peers=False)
+                            stride=None, pad=False, gather_peers=False, beta=1.0, neighbors='nearest', label_weight='eta')
 _PANI_MIXUP_SRC = ("Sun et al. 2019 (arXiv 1911.09307), Section 4.2, the setup of Pani MixUp: patch 16, a 2.0, mask 0.6 with "
                    "augmentation, patch 8, a 2.5, mask 0.4 without, on 32x32; K1 1 and k 4 are ours (the paper gives neither)")
 register_method('erm', lambda ctx: [], {}, doc='plain training (empirical risk minimization); with fewer labels than images: supervised only')
