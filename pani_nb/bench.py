@@ -587,8 +587,7 @@ register_preset(Preset('evidence-sup-6000', "Supervised Fashion-MNIST with 6000 
     [Group(f'6000 labels, {"with" if aug else "without"} augmentation', dict(_SUP, labels=6000, epochs=40, augment=aug, eval_every=5, last_k=3),
            _SUP_METHODS, seeds=[0, 1, 2], grid=_SUP_GRID, n_valid=1000, pairs=_SUP_PAIRS)
      for aug in (False, True)],
-    _SOURCES_MIXUP + ["this project's choice: 6000 labels (600 per class), the larger of the two subset sizes, six times evidence-sup's; "
-                      "a one-seed trial at this size (60 epochs, untuned, no augmentation) had test errors ERM 10.97, MixUp 10.47, Pani MixUp 10.07",
+    _SOURCES_MIXUP + ["this project's choice: 6000 labels (600 per class), six times evidence-sup's",
                       "the grids: evidence-sup's"],
     'CPU, about 2.5 hours per group with two runs at a time (10 to 17 minutes a run on one core)'))
 
@@ -604,15 +603,21 @@ register_preset(Preset('evidence-exact', "Exact against finite-difference power 
     'CPU, about 10 minutes'))
 
 # %% ../nbs/30_bench.ipynb #f1bd7128
-_REGIME = dict(_SUP, model='smallcnn16', epochs=40, augment=False, eval_every=5, last_k=3)
-register_preset(Preset('regime-mixup', "Where does MixUp beat ERM, cheaply? Fashion-MNIST, SmallCNN16 (a quarter of SmallCNN's multiply-adds), "
-                       "MixUp's recipe (SGD 0.1, step decay) for 40 epochs without augmentation, 3000 and 6000 labels: ERM vs fastai's MixUp "
-                       "at the authors' a = 1, 5 seeds each on the test split (no tuning: the question is the regime, not the method)",
-    [Group(f'{n} labels', dict(_REGIME, labels=n), ['erm', 'mixup'], seeds=[0, 1, 2, 3, 4], pairs={'mixup': 'erm'}) for n in (3000, 6000)],
-    _SOURCES_MIXUP[1:] + ["this project's choice: evidence-sup-6000 found MixUp ahead of ERM on every seed at 6000 labels without augmentation "
-                          "(SmallCNN, 40 epochs), at 13-25 CPU-minutes a run; SmallCNN16 takes about 3, so that a tuned ladder of "
-                          "variants over 5 seeds fits in hours"],
-    'CPU, about 45 CPU-minutes (25 minutes with --jobs 2)'))
+_REGIME = dict(_SUP, epochs=40, augment=False, eval_every=5, last_k=3)
+register_preset(Preset('regime-mixup', "Where does MixUp beat ERM, cheaply? Fashion-MNIST, MixUp's recipe (SGD 0.1, step decay) for 40 epochs "
+                       "without augmentation: ERM vs fastai's MixUp at the authors' a = 1, 5 seeds each on the test split (no tuning: the "
+                       "question is the regime, not the method). First SmallCNN16 (a quarter of SmallCNN's multiply-adds) at 3000 and 6000 "
+                       "labels, then SmallCNN at 6000 labels (evidence-sup-6000's setting)",
+    [Group(f'{n} labels, SmallCNN16', dict(_REGIME, model='smallcnn16', labels=n), ['erm', 'mixup'], seeds=[0, 1, 2, 3, 4], pairs={'mixup': 'erm'})
+     for n in (3000, 6000)] +
+    [Group('6000 labels, SmallCNN', dict(_REGIME, labels=6000), ['erm', 'mixup'], seeds=[0, 1, 2, 3, 4], params={'mixup': dict(alpha=1.0)},
+           pairs={'mixup': 'erm'})],
+    _SOURCES_MIXUP[1:] + ["this project's choice: evidence-sup-6000 found MixUp ahead of ERM on 3 of 3 seeds at 6000 labels without "
+                          "augmentation (SmallCNN, 40 epochs; an interval that spanned 0), at 13-25 CPU-minutes a run; SmallCNN16 takes "
+                          "3-8, cheap enough for a tuned ladder of variants over 5 seeds, so it was tried first",
+                          "the SmallCNN group's runs are evidence-sup-6000's configurations (the same keys: MixUp's alpha 1.0 is what "
+                          "its tuning chose), so its seeds 0-2 are those runs, copied by key into this file (`tools/copy_runs.py`)"],
+    'CPU, about 45 CPU-minutes for the SmallCNN16 groups, 2 CPU-hours for the SmallCNN one (1 with its seeds 0-2 copied)'))
 
 # %% ../nbs/30_bench.ipynb #5ce0f4ad
 LADDER_WEIGHTS = (0.05, 0.15, 0.3)   # mean weight on the partners' labels: the strength every rung is tuned over
@@ -634,7 +639,7 @@ def ladder_alphas(row:str): # A key of `LADDER`
 _LADDER_PAIRS = {'mixup': 'erm', 'mixup_unfolded': 'mixup', 'pani_as_mixup': 'mixup', 'pani_mask0': 'pani_as_mixup',
                  'pani_mixup': ['pani_mask0', 'mixup'], 'pani_random': 'pani_mixup', 'pani_image': 'pani_mixup'}
 register_preset(Preset('ladder-mixup', "Why is Pani MixUp behind MixUp? An ablation ladder at matched mixing strength, in the regime where MixUp "
-                       "beats ERM (regime-mixup: Fashion-MNIST, 6000 labels, SmallCNN16, MixUp's recipe for 40 epochs, no augmentation). "
+                       "beats ERM (regime-mixup: Fashion-MNIST, 6000 labels, SmallCNN, MixUp's recipe for 40 epochs, no augmentation). "
                        "Every rung is tuned over the same mean weight on the partners' labels, 0.05 / 0.15 / 0.3, translated into its alpha: "
                        "fastai's MixUp (folded); the MixUp authors' unfolded Beta(a, a); Pani MixUp reduced to MixUp with Beta(a, 1) (one "
                        "28x28 patch, one peer, k 1, no mask); Pani MixUp with 7x7 patches, k 4, mask 0 and 0.4; with random patches of the "
@@ -644,13 +649,14 @@ register_preset(Preset('ladder-mixup', "Why is Pani MixUp behind MixUp? An ablat
            variants={r: (m, p) for r, (m, p, _) in LADDER.items() if r != m},
            params={r: p for r, (m, p, _) in LADDER.items() if r == m and p},
            grid={r: {'alpha': [a for _, a in ladder_alphas(r)]} for r in LADDER}, n_valid=1000, pairs=_LADDER_PAIRS)],
-    _SOURCES_MIXUP + ["this project's choice: the regime of regime-mixup (MixUp at a = 1 beat ERM there with an interval below 0); "
+    _SOURCES_MIXUP + ["this project's choice: the regime of regime-mixup's SmallCNN group (SmallCNN16 did not show MixUp ahead of ERM); "
+                      "ERM's runs are that group's (the same keys, copied with `tools/copy_runs.py`); "
                       "the grid: mean partner-label weights 0.05, 0.15, 0.3 (MixUp's a = 1 moves 0.25, Pani MixUp's a = 2.5 0.29), "
                       "each rung's alpha from `alpha_for_partner_weight` (`pani-bench presets ladder-mixup` prints them)",
                       f"the unfolded MixUp: {_MIXUP_CODE}, train.py lines 119-138 (lam ~ Beta(a, a), not folded; one lam per batch there, "
                       "one per sample here as in fastai); it moves a mean weight of 0.5 at every a, so its strength is counted from the "
                       "image a sample keeps most of, as fastai's fold does"],
-    'CPU, about 8 CPU-hours (61 runs of 6-9 minutes; 4-5 hours with --jobs 2)'))
+    'CPU, about 13 CPU-hours (56 runs of 11-15 minutes, ERM copied; 6.5 hours with --jobs 2)'))
 
 # %% ../nbs/30_bench.ipynb #593aeda1
 def pair_list(pairs:dict): # {method: baseline method, or a list of them}
