@@ -19,8 +19,8 @@ from ..interpolate import PatchHook, find_module
 from ..distributed import gather_batch
 
 # %% auto #0
-__all__ = ['METHODS', 'CallbackHook', 'RegularizerCallback', 'LayerSpec', 'parse_layers', 'PaniCallback', 'RunContext', 'Auto',
-           'Method', 'register_method', 'load_methods', 'get_method']
+__all__ = ['METHODS', 'CallbackHook', 'RegularizerCallback', 'LayerSpec', 'parse_layers', 'PaniCallback', 'BatchGate',
+           'RunContext', 'Auto', 'Method', 'register_method', 'load_methods', 'get_method']
 
 # %% ../../nbs/20_callback.core.ipynb #48a6dcb1
 _CANCEL = (CancelBatchException, CancelBackwardException, CancelEpochException, CancelFitException,
@@ -298,6 +298,18 @@ class PaniCallback(RegularizerCallback):
                 if isinstance(e, ValueError): raise ValueError(f"{type(self).__name__} at {name!r} ({tuple(z.shape)}): {e}") from None
                 raise
         return fn
+
+# %% ../../nbs/20_callback.core.ipynb #0b6fb67a
+class BatchGate:
+    "Whether a training batch is regularized: with probability `p`, and never from epoch `off_epoch` on (timm's `prob`, `mixup_off_epoch`)"
+    def __init__(self, p:float=1.0, # Probability that a training batch is regularized (else it trains plain)
+                 off_epoch:int|None=None): # From this epoch on (0-based, as fastai counts), no batch is regularized; None: never off
+        self.p = check_number('p', p, 0, 1)
+        self.off_epoch = None if off_epoch is None else check_int('off_epoch', off_epoch, 0, fix='epochs count from 0; None never switches off')
+    def __call__(self, epoch:int) -> bool: # The Learner's current epoch
+        if self.off_epoch is not None and epoch >= self.off_epoch: return False
+        return self.p >= 1 or random.random() < self.p
+    def __repr__(self): return f"BatchGate(p={self.p}, off_epoch={self.off_epoch})"
 
 # %% ../../nbs/20_callback.core.ipynb #8a96f720
 @dataclass

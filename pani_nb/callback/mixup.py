@@ -14,10 +14,10 @@ from fastai.layers import NoneReduce
 from fastai.callback.core import Callback, CancelFitException
 from ..core import check_int, check_number, check_prob, check_choice, PAGE_WIDTH_IN
 from ..mix import pani_mix, mix_by_peers, soft_targets, sample_eta, peer_weights, mix_targets, mixing_strength
-from .core import PaniCallback, register_method, Auto
+from .core import PaniCallback, register_method, Auto, BatchGate
 
 # %% auto #0
-__all__ = ['PaniMixUp', 'show_pani_mixup', 'mixing_weights', 'measure_mixing']
+__all__ = ['PaniMixUp', 'GatedMixUp', 'GatedCutMix', 'show_pani_mixup', 'mixing_weights', 'measure_mixing']
 
 # %% ../../nbs/23_callback.mixup.ipynb #1fda52a4
 def _same_data(a, b):
@@ -43,7 +43,9 @@ class PaniMixUp(PaniCallback):
                  layer:str|None=None, # Older name of `layers` (one layer)
                  beta:float|None=1.0, # lam ~ Beta(alpha, beta); None: Beta(alpha, alpha) (with one patch per image: the MixUp authors' unfolded MixUp)
                  neighbors:str='nearest', # 'nearest' (the paper) or 'random' patches of the peers (an ablation: `pani_mix`)
-                 label_weight:str='eta'): # 'eta' (Eq. 10) or 'image': the peers' label weight follows the image change (beyond the paper)
+                 label_weight:str='eta', # 'eta' (Eq. 10) or 'image': the peers' label weight follows the image change (beyond the paper)
+                 p:float=1.0, # Probability that a training batch is mixed (else it trains plain; timm's `prob`)
+                 off_epoch:int|None=None): # No mixing from this epoch on (0-based; timm's `mixup_off_epoch`); None: never off
         if layer is not None:
             if layers is not None: raise ValueError("pass `layers` (or its older name `layer`), not both")
             layers = layer
@@ -55,6 +57,10 @@ class PaniMixUp(PaniCallback):
         self.neighbors = check_choice('neighbors', neighbors, ('nearest', 'random'))
         self.label_weight = check_choice('label_weight', label_weight, ('eta', 'image'))
         self.distrib = Beta(torch.tensor(float(alpha)), torch.tensor(float(self.beta)))
+        self.gate = BatchGate(p, off_epoch)
+        if gather_peers and self.gate.p < 1:
+            raise ValueError(f"PaniMixUp: `p`={p} with `gather_peers=True`: every process must mix the same batches to share peers; "
+                             "use p=1 (and `off_epoch`, the same on every process) or gather_peers=False")
 
     @property
     def layer(self):
@@ -98,6 +104,7 @@ class PaniMixUp(PaniCallback):
 
     def before_batch(self):
         N = self.x.shape[0]
+        if not self.gate(getattr(self.learn, 'epoch', 0)): self.mixing = False; return      # a plain batch (`p`, `off_epoch`)
         # gather_peers: every process's targets now (it also tells the global batch size), their maps when mixing
         self.y_pool, self.offset = self.gather(*self.yb)
         M = N if self.y_pool is None else self.y_pool[0].shape[0]
@@ -129,18 +136,42 @@ class PaniMixUp(PaniCallback):
                 loss = loss + self.weights[:, r].to(pred.dtype) * lf(pred, *(y[self.peers[:, r]] for y in self._y_pools(yb)))
         return reduce_loss(loss, getattr(self.old_lf, 'reduction', 'mean'))
 
+# %% ../../nbs/23_callback.mixup.ipynb #7acc0d80
+class _Gated:
+    "A fastai `MixHandler` that mixes a training batch only when its `BatchGate` says so; an unmixed batch gets the original loss"
+    plain = False
+    def before_batch(self):
+        self.plain = not self.gate(getattr(self.learn, 'epoch', 0))
+        if not self.plain: super().before_batch()
+    def lf(self, pred, *yb):
+        return self.old_lf(pred, *yb) if self.plain else super().lf(pred, *yb)
+
+class GatedMixUp(_Gated, MixUp):
+    "fastai's `MixUp` on a training batch with probability `p`, and on none from epoch `off_epoch` on"
+    def __init__(self, alpha:float=0.4, # lam ~ Beta(alpha, alpha), folded (fastai's)
+                 p:float=1.0, # Probability that a training batch is mixed
+                 off_epoch:int|None=None): # No mixing from this epoch on (0-based); None: never off
+        super().__init__(alpha); self.gate = BatchGate(p, off_epoch)
+
+class GatedCutMix(_Gated, CutMix):
+    "fastai's `CutMix` on a training batch with probability `p`, and on none from epoch `off_epoch` on"
+    def __init__(self, alpha:float=1.0, # The box's area ~ Beta(alpha, alpha)
+                 p:float=1.0, # Probability that a training batch is mixed
+                 off_epoch:int|None=None): # No mixing from this epoch on (0-based); None: never off
+        super().__init__(alpha); self.gate = BatchGate(p, off_epoch)
+
 # %% ../../nbs/23_callback.mixup.ipynb #1c74aa7c
 def _hidden_layer(ctx): return 'layer1' if ctx.model.startswith(('preact', 'wide')) else 'block1'
 _PANI_MIXUP_DEFAULTS = dict(alpha=Auto(lambda c: 2.0 if c.augment else 2.5, '2.0 with augmentation, 2.5 without'),
                             patch_size=Auto(lambda c: max(2, c.side // (2 if c.augment else 4)), 'half the image side with augmentation, a quarter without'),
                             n_peers=1, k=4, mask_ratio=Auto(lambda c: 0.6 if c.augment else 0.4, '0.6 with augmentation, 0.4 without'),
-                            stride=None, pad=False, gather_peers=False, beta=1.0, neighbors='nearest', label_weight='eta')
+                            stride=None, pad=False, gather_peers=False, beta=1.0, neighbors='nearest', label_weight='eta', p=1.0, off_epoch=None)
 _PANI_MIXUP_SRC = ("Sun et al. 2019 (arXiv 1911.09307), Section 4.2, the setup of Pani MixUp: patch 16, a 2.0, mask 0.6 with "
                    "augmentation, patch 8, a 2.5, mask 0.4 without, on 32x32; K1 1 and k 4 are ours (the paper gives neither)")
 register_method('erm', lambda ctx: [], {}, doc='plain training (empirical risk minimization); with fewer labels than images: supervised only')
-register_method('mixup', lambda ctx, **p: [MixUp(**p)], dict(alpha=1.0), doc="fastai's MixUp (Zhang et al. 2018)",
+register_method('mixup', lambda ctx, **p: [GatedMixUp(**p)], dict(alpha=1.0, p=1.0, off_epoch=None), doc="fastai's MixUp (Zhang et al. 2018)",
                 source="the paper's Table 2 (MixUp a = 1), as the MixUp authors' code (facebookresearch/mixup-cifar10, train.py line 39)")
-register_method('cutmix', lambda ctx, **p: [CutMix(**p)], dict(alpha=1.0), doc="fastai's CutMix (Yun et al. 2019)",
+register_method('cutmix', lambda ctx, **p: [GatedCutMix(**p)], dict(alpha=1.0, p=1.0, off_epoch=None), doc="fastai's CutMix (Yun et al. 2019)",
                 source='Yun et al. 2019 (Beta(1, 1))')
 register_method('pani_mixup', lambda ctx, **p: [PaniMixUp(**p)], dict(_PANI_MIXUP_DEFAULTS, layers=None),
                 doc="Pani MixUp at the input (the paper's Table 2)", source=_PANI_MIXUP_SRC)
