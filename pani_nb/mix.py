@@ -50,8 +50,13 @@ def sample_eta(lam:torch.Tensor, # (N,) weight each sample keeps, in [0, 1]
 
 # %% ../nbs/13_mix.ipynb #5b7200fd
 def soft_targets(y:torch.Tensor, # (N,) class indices, or (N, ...) soft / one-hot / multi-label targets
-                 n_classes:int|None=None): # Classes, needed when `y` holds class indices
-    "Targets that can be mixed: class indices become one-hot float rows; floating-point targets are returned as they are"
+                 n_classes:int|None=None, # Classes, needed when `y` holds class indices
+                 label_smoothing:float=0.0): # PyTorch's: the target becomes (1 - label_smoothing) * target + label_smoothing / C
+    "Targets that can be mixed: class indices become one-hot float rows (smoothed as `F.cross_entropy` smooths them); floating-point targets are returned as they are (smoothed over their last dimension)"
+    check_prob('label_smoothing', label_smoothing)
+    if label_smoothing:
+        t = soft_targets(y, n_classes)
+        return t * (1 - label_smoothing) + label_smoothing / t.shape[-1]
     if y.is_floating_point(): return y
     if y.ndim != 1: raise ValueError(f"integer targets must be class indices of shape (N,), got {tuple(y.shape)}; pass soft targets as floats")
     if n_classes is None: raise ValueError("`n_classes` is needed to mix targets given as class indices")

@@ -99,6 +99,18 @@ class RegularizerCallback(Callback):
         "With `gather_peers` under distributed training: (every process's rows of `ts`, offset of ours); else `(None, 0)`"
         return gather_batch(*ts) if self.gather_peers else (None, 0)
 
+    gate = None   # a `BatchGate` (`p`, `off_epoch`) for the callbacks that take them; None: every training batch
+    def set_gate(self, p:float=1.0, off_epoch:int|None=None):
+        "Regularize a training batch with probability `p`, and none from epoch `off_epoch` on (a `BatchGate`)"
+        self.gate = BatchGate(p, off_epoch)
+        if self.gather_peers and self.gate.p < 1:
+            raise ValueError(f"{type(self).__name__}: `p`={p} with `gather_peers=True`: every process must regularize the same batches "
+                             "to share peers; use p=1 (and `off_epoch`, the same on every process) or gather_peers=False")
+
+    def draw_gate(self) -> bool:
+        "Whether this training batch is regularized: one draw of the gate (always True without one)"
+        return self.gate is None or self.gate(getattr(self.learn, 'epoch', 0))
+
     def check_fit(self):
         "Training-only checks of a subclass, before the first batch (the Learner's data and model are at hand)"
 

@@ -15,7 +15,7 @@ from fastai.torch_core import get_model
 from ..core import check_int, check_number, check_prob
 from ..data import pad_crop_flip
 from ..graph import random_peers
-from ..mix import mix_by_peers, random_partners, mixmatch_mix, pani_mixmatch_mix
+from ..mix import mix_by_peers, random_partners, mixmatch_mix, pani_mixmatch_mix, soft_targets
 from .core import PaniCallback, register_method, Auto
 from ..core import frozen_bn
 from .ssl import SemiSupervised
@@ -84,7 +84,7 @@ class MixMatch(SemiSupervised):
     "MixMatch (Berthelot et al. 2019): guessed and sharpened labels, MixUp of labeled and unlabeled samples, EMA evaluation. https://arxiv.org/abs/1905.02249"
     order, run_valid = 0, True   # before fastai's MixedPrecision (10): the mixing is done in full precision
     needs_udl = True
-    _stateattrs = ('xu', '_it', 'lam', 'partners', 'n_lab', 'w_u', 'lx', 'lu', 'offset', '_t', '_zp', '_tp', '_training_fit', '_armed')
+    _stateattrs = ('xu', '_it', 'regularizing', 'lam', 'partners', 'n_lab', 'w_u', 'lx', 'lu', 'offset', '_t', '_zp', '_tp', '_training_fit', '_armed')
     _unpickled = ('udl', '_udl_full', 'ema_model')
     def __init__(self, n_augment:int=2, # K, augmentations of each unlabeled image for label guessing
                  T:float=0.5, # Sharpening temperature
@@ -94,7 +94,10 @@ class MixMatch(SemiSupervised):
                  ema:float|None=0.999, # Decay of the weights' EMA used for validation; None: no EMA
                  augment:Callable|None=None, # Batch augmentation (images -> images); default: `default_augment` (crop + flip)
                  udl:DataLoader|None=None, # Unlabeled `DataLoader`
-                 gather_peers:bool=False): # Distributed training: draw partners from the global batch (all processes), not this process's
+                 gather_peers:bool=False, # Distributed training: draw partners from the global batch (all processes), not this process's
+                 p:float=1.0, # Probability that a training batch is regularized (else: the labeled batch with the Learner's loss)
+                 off_epoch:int|None=None, # No regularization from this epoch on (0-based); None: never off
+                 label_smoothing:float=0.0): # PyTorch's smoothing of the labeled targets before they are mixed
         SemiSupervised.__init__(self, udl)
         self.n_augment, self.T = check_int('n_augment', n_augment), check_number('T', T, 0, 1, lo_open=True)
         self.alpha, self.lambda_u = check_number('alpha', alpha, 0, lo_open=True), check_number('lambda_u', lambda_u, 0)
@@ -103,6 +106,8 @@ class MixMatch(SemiSupervised):
         self.augment = augment or default_augment
         self.distrib = Beta(torch.tensor(float(alpha)), torch.tensor(float(alpha)))
         self.ema_model, self.gather_peers = None, gather_peers
+        self.label_smoothing = check_prob('label_smoothing', label_smoothing)
+        self.set_gate(p, off_epoch)
 
     def mix(self, z, lam, partners, pool:torch.Tensor|None=None, offset=0):
         "The mixing step: (mixed z, (N, 1) weight of each partner's target); `partners` index `pool` when given"
@@ -128,7 +133,7 @@ class MixMatch(SemiSupervised):
 
     def before_batch(self):
         super().before_batch()
-        if not self.training: return
+        if not (self.training and self.regularizing): return            # a plain batch: the labeled images, the Learner's loss
         x, y, xu = (t.as_subclass(torch.Tensor) for t in (self.x, self.y, self.xu))   # plain tensors: fastai's types do not mix
         if xu.shape[1:] != x.shape[1:]:
             raise ValueError(f"{type(self).__name__}: unlabeled images {tuple(xu.shape[1:])} differ from labeled ones {tuple(x.shape[1:])}")
@@ -140,6 +145,7 @@ class MixMatch(SemiSupervised):
             y = F.one_hot(y.long(), n_classes)
         elif y.shape != (x.shape[0], n_classes):
             raise ValueError(f"{type(self).__name__}: soft targets `y` must be (B, {n_classes}), got {tuple(y.shape)}")
+        y = soft_targets(y.float(), label_smoothing=self.label_smoothing)
         z = torch.cat([self.augment(x), *us])
         t = torch.cat([y.float(), q.repeat(self.n_augment, 1)])
         lam = self.distrib.sample((z.shape[0],)).to(z.device)
@@ -155,8 +161,9 @@ class MixMatch(SemiSupervised):
             self.learn.xb, self.learn.yb = (mixed.to(x.dtype),), (mix_by_peers(t, self.lam, self.partners[:, None], w, pool=self._tp),)
         else: self.learn.xb, self.learn.yb = (z.to(x.dtype),), (t,)      # mixed at a hidden layer, in the forward pass
 
-    def lf(self, pred, target):
-        "Training loss: soft cross-entropy on the labeled part + ramped `lambda_u` x MSE on the unlabeled part"
+    def lf(self, pred, target, *rest):
+        "Training loss: soft cross-entropy on the labeled part + ramped `lambda_u` x MSE on the unlabeled part (a plain batch: the Learner's loss)"
+        if not self.regularizing: return self._swapped['loss_func'](pred, target, *rest)
         self.w_u = self.lambda_u * rampup_weight(self.learn.pct_train, self.rampup)
         loss, self.lx, self.lu = mixmatch_loss(pred, target, self.n_lab, self.w_u)
         return loss
@@ -210,7 +217,7 @@ class PaniMixMatch(MixMatch, PaniCallback):
     def before_batch(self):
         self._armed = False
         super().before_batch()
-        self._armed = self.training and not self.mixes_input          # the next forward is the Learner's: mix the layer there
+        self._armed = bool(self.training and self.regularizing and not self.mixes_input)   # the next forward is the Learner's: mix the layer there
 
     def after_pred(self): self._armed = False
 
@@ -224,7 +231,8 @@ class PaniMixMatch(MixMatch, PaniCallback):
 # %% ../../nbs/24_callback.mixmatch.ipynb #e9ba114e
 _MM_SRC = ("MixMatch authors' code (google-research/mixmatch): README.md line 80 (alpha 0.75, lambda_u 75 on CIFAR-10), "
            "mixmatch.py lines 137 (EMA 0.999) and 40-50 (K 2, T 0.5)")
-_MM_DEFAULTS = dict(n_augment=2, T=0.5, alpha=0.75, lambda_u=75.0, rampup=0.4, ema=0.999, gather_peers=False)
+_MM_DEFAULTS = dict(n_augment=2, T=0.5, alpha=0.75, lambda_u=75.0, rampup=0.4, ema=0.999, gather_peers=False, p=1.0, off_epoch=None,
+                    label_smoothing=0.0)
 def _augment(ctx): return CropFlip(flip=ctx.flip)
 register_method('mixmatch', lambda ctx, **p: [MixMatch(udl=ctx.udl, augment=_augment(ctx), **p)], dict(_MM_DEFAULTS),
                 semi_supervised=True, doc='MixMatch (Berthelot et al. 2019)', source=_MM_SRC)

@@ -45,7 +45,8 @@ class PaniMixUp(PaniCallback):
                  neighbors:str='nearest', # 'nearest' (the paper) or 'random' patches of the peers (an ablation: `pani_mix`)
                  label_weight:str='eta', # 'eta' (Eq. 10) or 'image': the peers' label weight follows the image change (beyond the paper)
                  p:float=1.0, # Probability that a training batch is mixed (else it trains plain; timm's `prob`)
-                 off_epoch:int|None=None): # No mixing from this epoch on (0-based; timm's `mixup_off_epoch`); None: never off
+                 off_epoch:int|None=None, # No mixing from this epoch on (0-based; timm's `mixup_off_epoch`); None: never off
+                 label_smoothing:float=0.0): # PyTorch's smoothing of the soft targets, for a loss without fastai's `y_int` (on every training batch)
         if layer is not None:
             if layers is not None: raise ValueError("pass `layers` (or its older name `layer`), not both")
             layers = layer
@@ -57,10 +58,8 @@ class PaniMixUp(PaniCallback):
         self.neighbors = check_choice('neighbors', neighbors, ('nearest', 'random'))
         self.label_weight = check_choice('label_weight', label_weight, ('eta', 'image'))
         self.distrib = Beta(torch.tensor(float(alpha)), torch.tensor(float(self.beta)))
-        self.gate = BatchGate(p, off_epoch)
-        if gather_peers and self.gate.p < 1:
-            raise ValueError(f"PaniMixUp: `p`={p} with `gather_peers=True`: every process must mix the same batches to share peers; "
-                             "use p=1 (and `off_epoch`, the same on every process) or gather_peers=False")
+        self.label_smoothing = check_prob('label_smoothing', label_smoothing)
+        self.set_gate(p, off_epoch)
 
     @property
     def layer(self):
@@ -74,18 +73,22 @@ class PaniMixUp(PaniCallback):
     def before_train(self):
         super().before_train()
         self.stack_y = getattr(self.learn.loss_func, 'y_int', False)
+        if self.stack_y and self.label_smoothing:
+            raise ValueError(f"PaniMixUp: `label_smoothing`={self.label_smoothing} smooths the soft targets of a loss without fastai's "
+                             f"`y_int`, but {type(self.learn.loss_func).__name__} takes class indices: give the loss the smoothing "
+                             f"(e.g. `CrossEntropyLossFlat(label_smoothing={self.label_smoothing})`) and leave PaniMixUp's at 0")
         if self.stack_y: self.old_lf = self.learn.loss_func; self.swap('loss_func', self.lf)
 
     def after_train(self): self.unswap('loss_func'); super().after_train()
     def after_cancel_train(self): self.unswap('loss_func'); super().after_cancel_train()
 
     def _soft(self, y):
-        "Targets the loss can take mixed: class indices one-hot over the data's classes, other targets as they are"
-        if y.is_floating_point(): return y
+        "Targets the loss can take mixed: class indices one-hot over the data's classes, other targets as they are (both smoothed with `label_smoothing`)"
+        if y.is_floating_point(): return soft_targets(y, label_smoothing=self.label_smoothing)
         n = self.n_classes or getattr(self.dls, 'c', None)
         if not n: raise ValueError(f"PaniMixUp: the loss {type(self.learn.loss_func).__name__} takes the targets as they are (it has no "
                                    "fastai `y_int`), so class indices must become one-hot rows: pass `n_classes=`")
-        return soft_targets(y, n)
+        return soft_targets(y, n, self.label_smoothing)
 
     def _mix(self, z):
         "Mix `z` (images or a hidden map) and remember what the loss needs"
@@ -102,9 +105,13 @@ class PaniMixUp(PaniCallback):
 
     def _y_pools(self, yb): return yb if self.y_pool is None else self.y_pool
 
+    def _plain(self):
+        "An unmixed batch: its own targets (smoothed for a loss that takes them as they are, with `label_smoothing`)"
+        if self.label_smoothing and not self.stack_y: self.learn.yb = tuple(self._soft(y) for y in self.yb)
+
     def before_batch(self):
         N = self.x.shape[0]
-        if not self.gate(getattr(self.learn, 'epoch', 0)): self.mixing = False; return      # a plain batch (`p`, `off_epoch`)
+        if not self.draw_gate(): self.mixing = False; return self._plain()                    # a plain batch (`p`, `off_epoch`)
         # gather_peers: every process's targets now (it also tells the global batch size), their maps when mixing
         self.y_pool, self.offset = self.gather(*self.yb)
         M = N if self.y_pool is None else self.y_pool[0].shape[0]
@@ -112,7 +119,7 @@ class PaniMixUp(PaniCallback):
         if not self.mixing:
             warnings.warn(f"PaniMixUp: a batch of {M} sample(s) cannot give each sample n_peers={self.n_peers} peer(s); "
                           f"this batch is trained without mixing")
-            return
+            return self._plain()
         self.lam = self.distrib.sample((N,)).to(self.x.device)
         self._y = self.yb[0]                                          # the batch's targets: the loss mixes these only
         self._armed = self.layer is not None                          # the hidden layer is mixed once, in this batch's forward pass

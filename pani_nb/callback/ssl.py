@@ -21,7 +21,7 @@ class SemiSupervised(RegularizerCallback):
     "Base callback: draw one batch of unlabeled images per labeled training batch into `self.xu`, cycling `udl`"
     order, run_valid = -5, False   # before the methods' own `before_batch`; training batches only
     needs_udl = False              # True: training without unlabeled images is an error
-    _stateattrs = ('xu', '_it')
+    _stateattrs = ('xu', '_it', 'regularizing')
     _unpickled = ('udl', '_udl_full')
     def __init__(self, udl:DataLoader|None=None): # `DataLoader` of unlabeled images, batches `(x,)` (or `(x, ...)`: only x is used)
         RegularizerCallback.__init__(self)
@@ -59,6 +59,9 @@ class SemiSupervised(RegularizerCallback):
         return x.to(self.x.device)
 
     def before_batch(self):
-        if self.training: self.xu = self.next_unlabeled()
+        "Draw the gate (`p`, `off_epoch`, when the method has them); a regularized training batch gets its unlabeled batch `xu`"
+        if not self.training: return
+        self.regularizing = self.draw_gate()
+        self.xu = self.next_unlabeled() if self.regularizing else None   # a plain batch takes no unlabeled images
 
     def after_fit(self): self._unshard(); super().after_fit()

@@ -27,9 +27,10 @@ __all__ = ['VAT', 'PaniVAT', 'perturbed_images', 'show_perturbations']
 class _AdversarialSSL(SemiSupervised):
     "Shared plumbing of VAT and PaniVAT: labeled + unlabeled forward, `beta * KL` (+ entropy) added to the loss, dropout masks replayed"
     order = 1
-    _stateattrs = ('xu', '_it', 'n_lab', 'logits_all', 'lds', 'rng', '_capturing')
-    def __init__(self, udl=None, beta:float=1.0, ent_weight:float=0.0, n_power:int=1, xi:float|None=1e-6):
+    _stateattrs = ('xu', '_it', 'regularizing', 'n_lab', 'logits_all', 'lds', 'rng', '_capturing')
+    def __init__(self, udl=None, beta:float=1.0, ent_weight:float=0.0, n_power:int=1, xi:float|None=1e-6, p:float=1.0, off_epoch:int|None=None):
         SemiSupervised.__init__(self, udl)
+        self.set_gate(p, off_epoch)
         check_int('n_power', n_power); check_number('beta', beta, 0); check_number('ent_weight', ent_weight, 0)
         if xi is not None: check_number('xi', xi, 0, lo_open=True, fix='or None for exact Hessian-vector products')
         self.beta, self.ent_weight, self.n_power, self.xi = beta, ent_weight, n_power, xi
@@ -41,15 +42,20 @@ class _AdversarialSSL(SemiSupervised):
     def _capture_rng(self, module, args):
         if self._capturing: self.rng, self._capturing = rng_state(args[0].device), False   # just before the ordinary forward
 
+    @property
+    def active(self) -> bool:
+        "This batch is a regularized training batch (else fastai trains it plain)"
+        return bool(self.training and self.regularizing)
+
     def before_batch(self):
         super().before_batch()
-        if not self.training: return
+        if not self.active: return
         self.n_lab = self.x.shape[0]
         if self.xu is not None: self.learn.xb = (torch.cat([self.x, self.xu.to(self.x.dtype)]), *self.xb[1:])
         self._capturing = True
 
     def after_pred(self):
-        if not self.training: return
+        if not self.active: return
         self.logits_all = self.pred
         self.learn.pred = self.pred[:self.n_lab]
 
@@ -59,7 +65,7 @@ class _AdversarialSSL(SemiSupervised):
         with replay_rng(self.rng): return self.model(x)
 
     def after_loss(self):
-        if not self.training: return
+        if not self.active: return
         x, clean = self.x, self.logits_all.detach()
         with frozen_bn(self.model): lds = self.regularizer(x, clean)
         extra = self.beta * lds
@@ -76,8 +82,10 @@ class VAT(_AdversarialSSL):
                  n_power:int=1, # Power iterations
                  beta:float=1.0, # Weight of the KL term
                  ent_weight:float=0.0, # Weight of entropy minimization (VAT+EntMin); 0: off
-                 udl:DataLoader|None=None): # Unlabeled `DataLoader` (None: labeled batches only)
-        _AdversarialSSL.__init__(self, udl, beta, ent_weight, n_power, xi)
+                 udl:DataLoader|None=None, # Unlabeled `DataLoader` (None: labeled batches only)
+                 p:float=1.0, # Probability that a training batch is regularized (else it trains plain, without unlabeled images)
+                 off_epoch:int|None=None): # No regularization from this epoch on (0-based); None: never off
+        _AdversarialSSL.__init__(self, udl, beta, ent_weight, n_power, xi, p, off_epoch)
         self.eps = check_number('eps', eps, 0, lo_open=True)
 
     def perturbation(self, x:torch.Tensor, clean:torch.Tensor):
@@ -108,9 +116,11 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
                  ent_weight:float=0.0, # Weight of entropy minimization; 0: off
                  feat_layer:str|None=None, # Module whose *input* is the feature vector for semantic peers (default: `penultimate(model)`)
                  udl:DataLoader|None=None, # Unlabeled `DataLoader` (None: labeled batches only)
-                 gather_peers:bool=False): # Distributed training: semantic peers from the global batch (all processes)
+                 gather_peers:bool=False, # Distributed training: semantic peers from the global batch (all processes)
+                 p:float=1.0, # Probability that a training batch is regularized (else it trains plain, without unlabeled images)
+                 off_epoch:int|None=None): # No regularization from this epoch on (0-based); None: never off
         PaniCallback.__init__(self, layers, patch_size, k, m, stride, pad, gather_peers)
-        _AdversarialSSL.__init__(self, udl, beta, ent_weight, n_power, xi)
+        _AdversarialSSL.__init__(self, udl, beta, ent_weight, n_power, xi, p, off_epoch)
         self.eps = check_number('eps', eps, 0, lo_open=True)
         self.n_peers = check_int('n_peers', n_peers)
         self.feat_layer = feat_layer
@@ -134,7 +144,7 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
 
     def before_batch(self):
         super().before_batch()
-        if self.training: self.maps, self._recording = {}, True
+        if self.active: self.maps, self._recording = {}, True
 
     def after_pred(self):
         super().after_pred()
@@ -181,10 +191,10 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
 # %% ../../nbs/22_callback.vat.ipynb #c36e9951
 _PANI_VAT_SRC = "Sun et al. 2019 (arXiv 1911.09307), Section 4.1, the setup of Pani VAT (input) and (+hidden)"
 _HIDDEN = 'pool1'   # the first pooled feature map of SmallCNN and ConvLarge
-register_method('vat', lambda ctx, **p: [VAT(udl=ctx.udl, **p)], dict(eps=1.0, xi=1e-6, n_power=1, beta=1.0, ent_weight=0.0),
+register_method('vat', lambda ctx, **p: [VAT(udl=ctx.udl, **p)], dict(eps=1.0, xi=1e-6, n_power=1, beta=1.0, ent_weight=0.0, p=1.0, off_epoch=None),
                 semi_supervised=True, doc='virtual adversarial training (Miyato et al. 2018)',
                 source='Miyato et al. 2018: xi 1e-6, one power iteration, beta 1; eps chosen on the Fashion-MNIST validation split')
-register_method('vat_entmin', lambda ctx, **p: [VAT(udl=ctx.udl, **p)], dict(eps=1.0, xi=1e-6, n_power=1, beta=1.0, ent_weight=1.0),
+register_method('vat_entmin', lambda ctx, **p: [VAT(udl=ctx.udl, **p)], dict(eps=1.0, xi=1e-6, n_power=1, beta=1.0, ent_weight=1.0, p=1.0, off_epoch=None),
                 semi_supervised=True, doc="VAT + entropy minimization: the paper's Table 1 VAT baseline",
                 source="Miyato et al. 2018 ('vatent': entropy weight 1); the paper's Table 1 VAT row (13.15) is this method")
 for _name, _layers, _ent, _doc in (
@@ -195,7 +205,8 @@ for _name, _layers, _ent, _doc in (
         ('pani_vat_hidden_entmin', {'input': dict(patch_size=2, k=10, m=1.0), _HIDDEN: dict(patch_size=2, k=50, m=0.5)}, 1.0,
          f"Pani VAT (+hidden at '{_HIDDEN}') + entropy minimization")):
     register_method(_name, lambda ctx, **p: [PaniVAT(udl=ctx.udl, **p)],
-                    dict(eps=2.0, n_peers=10, layers=_layers, xi=1e-6, n_power=1, beta=1.0, ent_weight=_ent, feat_layer=None, gather_peers=False),
+                    dict(eps=2.0, n_peers=10, layers=_layers, xi=1e-6, n_power=1, beta=1.0, ent_weight=_ent, feat_layer=None, gather_peers=False,
+                         p=1.0, off_epoch=None),
                     semi_supervised=True, doc=_doc, source=_PANI_VAT_SRC + ('; entropy weight 1 as VAT + EntMin' if _ent else ''))
 
 # %% ../../nbs/22_callback.vat.ipynb #77d9118c
