@@ -23,14 +23,18 @@ from .data import (ImageArrays, load_digits_arrays, load_fashion_mnist, load_cif
 from .models import MODELS
 from .callback.core import METHODS, RunContext, get_method, load_methods
 from .mix import alpha_for_partner_weight
+from .checkpoint import RunCheckpoint
+from .logs import run_logs, check_loggers
+from fastai.metrics import error_rate
 
 # %% auto #0
 __all__ = ['DATASETS', 'SCHEDULES', 'PRESETS', 'LADDER_WEIGHTS', 'LADDER', 'DEFAULT_METHODS', 'load_dataset', 'RunConfig',
-           'run_labels', 'run_context', 'build', 'eval_epochs', 'EvalSchedule', 'run_one', 'check_out', 'Results',
-           'Group', 'Preset', 'register_preset', 'choose', 'RunPool', 'run_group', 'run_preset', 'ladder_alphas',
-           'pair_list', 'describe_method', 'describe_preset', 'MarkdownTable', 'load_runs', 'summarize',
-           'results_table', 'paired_differences', 'paired_interval', 'direction', 'paired_table', 'tuning_table',
-           'table', 'run_summary', 'plot_runs', 'parse_sets', 'read_config', 'parser', 'main']
+           'run_labels', 'run_context', 'build', 'eval_epochs', 'EvalSchedule', 'checkpoint_path', 'run_name',
+           'run_one', 'check_out', 'Results', 'Group', 'Preset', 'register_preset', 'choose', 'RunPool', 'run_group',
+           'run_preset', 'ladder_alphas', 'pair_list', 'describe_method', 'describe_preset', 'MarkdownTable',
+           'load_runs', 'summarize', 'results_table', 'paired_differences', 'paired_interval', 'direction',
+           'paired_table', 'tuning_table', 'table', 'run_summary', 'plot_runs', 'parse_sets', 'read_config', 'parser',
+           'main']
 
 # %% ../nbs/30_bench.ipynb #07a20f6c
 load_methods()   # every callback module registers its methods
@@ -198,29 +202,45 @@ class EvalSchedule(Callback):
     def after_validate(self):
         if self.epoch in self.epochs and self.total:
             self.curve.append((self.epoch + 1, self.wrong / self.total)); self.eval_loss.append((self.epoch + 1, self.loss_v / self.total))
+    _saved = ('curve', 'eval_loss', 'loss_curve', 'train_secs', 'train_cpu')
+    def checkpoint_state(self): return {k: list(getattr(self, k)) for k in self._saved}     # `checkpoint.RunCheckpoint`
+    def load_checkpoint_state(self, state): self.__dict__.update({k: list(state[k]) for k in self._saved})
+
     def after_epoch(self):
         if not self.bar: return
         if self.curve and self.curve[-1][0] == self.epoch + 1: self.pb.comment = f"{self.label}: error {100 * self.curve[-1][1]:.2f}%"
         self.pb.update(self.epoch + 1)
 
 # %% ../nbs/30_bench.ipynb #376079ab
+def checkpoint_path(out, cfg:RunConfig): return Path(out)/'checkpoints'/f'{cfg.key()}.pt'
+def run_name(cfg:RunConfig): return f'{cfg.method}-seed{cfg.seed}-{cfg.key()[:8]}'
+
 def run_one(cfg:RunConfig, # The run
             data:ImageArrays|None=None, # Its `ImageArrays` (default: loaded by name)
             cbs=(), # Extra callbacks
-            bar:bool=False): # Show a progress bar over the epochs
+            bar:bool=False, # Show a progress bar over the epochs
+            out:str|Path|None=None, # The results folder: checkpoints (`out/checkpoints/`) and logs (`out/logs/`) go there
+            checkpoint_every:int=0, # Save a checkpoint every N epochs; a checkpoint found in `out` is resumed from in any case
+            log:list|tuple=()): # Loggers among `logs.LOGGERS`
     "Train one run from its seed: a record with the error (last, median of the last `last_k`), the curve and the time per epoch"
     set_seed(cfg.seed)
     learn, ctx, params = build(cfg, data)
     ev = EvalSchedule(eval_epochs(cfg.epochs, cfg.eval_every), bar, f'{cfg.method}, seed {cfg.seed}')
     started = time.time()
-    with learn.no_bar(), learn.no_logging(): _fit(learn, cfg, [ev] + list(cbs))
+    ck = checkpoint_path(out, cfg) if out is not None else None
+    extra = [RunCheckpoint(ck, checkpoint_every)] if ck is not None and (checkpoint_every or ck.exists()) else []
+    if log and out is None: raise ValueError("`log` needs `out`, the folder the logs go to")
+    if log: learn.metrics = [error_rate]                                  # validation only: the training is the same
+    with run_logs(log, Path(out or '.')/'logs', run_name(cfg), config=asdict(cfg), append=bool(ck and ck.exists())) as logs:
+        with learn.no_bar(), learn.no_logging(): _fit(learn, cfg, [ev] + extra + logs + list(cbs))
     errs, losses = [e for _, e in ev.curve[-cfg.last_k:]], [l for _, l in ev.eval_loss[-cfg.last_k:]]
     return dict(key=cfg.key(), config=asdict(cfg), params=_jsonable(params), labels=ctx.labels, split='valid' if cfg.n_valid else 'test',
                 error=ev.curve[-1][1], error_median_last=statistics.median(errs), curve=ev.curve, train_loss=ev.loss_curve,
                 eval_loss=ev.eval_loss, eval_loss_median_last=statistics.median(losses),
                 secs_per_epoch=statistics.median(ev.train_secs), cpu_secs_per_epoch=statistics.median(ev.train_cpu),
                 threads=torch.get_num_threads(), device=str(learn.dls.device), torch=torch.__version__,
-                started=time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(started)), minutes=(time.time() - started) / 60)
+                started=time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(started)), minutes=(time.time() - started) / 60,
+                **({'resumed_from_epoch': extra[0].start} if extra and extra[0].start else {}))
 
 def _jsonable(o):
     "Hyperparameters as JSON values (classes and callables by their name)"
@@ -249,8 +269,10 @@ class Results:
     def __contains__(self, key): return any(r['key'] == key for r in self.runs)
     def get(self, key): return next((r for r in self.runs if r['key'] == key), None)
     def add(self, rec:dict):
+        "Record a run (its checkpoint, no longer needed, is removed once the record is written)"
         self.runs = [r for r in self.runs if r['key'] != rec['key']] + [rec]
         self.save()
+        (self.out/'checkpoints'/f"{rec['key']}.pt").unlink(missing_ok=True)
     def arrange(self, keys:list):
         "Order the file as `keys` (a plan's runs), the runs not in it after them; runs are added as they finish, tables follow the file's order"
         pos = {k: i for i, k in enumerate(dict.fromkeys(keys))}
@@ -336,22 +358,23 @@ def _die_with_parent(parent:int):
     except (OSError, AttributeError): return
     if os.getppid() != parent: os._exit(1)                               # the parent died before the call
 
-def _train_in_worker(cfg:dict, threads:int, plugins:tuple):
+def _train_in_worker(cfg:dict, threads:int, plugins:tuple, track:dict):
     "One run in a worker process of a `RunPool`"
     torch.set_num_threads(threads)
     if plugins: load_methods(*plugins)
-    return run_one(RunConfig(**cfg))
+    return run_one(RunConfig(**cfg), **track)
 
 class RunPool:
     "Train `jobs` runs at a time in worker processes of `threads` CPU threads each; the parent records them as they finish"
     def __init__(self, jobs:int, # Runs at a time
                  threads:int|None=None, # CPU threads per run (default: the cores shared out)
-                 plugins=()): # Modules whose `register_method` calls the workers need too
+                 plugins=(), # Modules whose `register_method` calls the workers need too
+                 track:dict|None=None): # `run_one`'s out, checkpoint_every, log
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         self.jobs = check_int('jobs', jobs)
         self.threads = threads or max(1, (os.cpu_count() or 1) // jobs)
-        self.plugins = tuple(plugins or ())
+        self.plugins, self.track = tuple(plugins or ()), dict(track or {})
         import importlib
         mod = importlib.import_module('pani_nb.bench')                   # the module's own functions (also from a notebook's kernel)
         # A fresh interpreter for every run (Python >= 3.11): a worker's memory does not carry over to the next run
@@ -369,7 +392,7 @@ class RunPool:
         for i, (cfg, *meta) in enumerate(todo):
             rec = results.get(cfg.key())
             if rec is not None: out[i] = rec
-            elif cfg.key() not in {todo[j][0].key() for j in futs.values()}: futs[self.ex.submit(self._train, asdict(cfg), self.threads, self.plugins)] = i
+            elif cfg.key() not in {todo[j][0].key() for j in futs.values()}: futs[self.ex.submit(self._train, asdict(cfg), self.threads, self.plugins, self.track)] = i
         try:
             for f in as_completed(futs):
                 cfg, *meta = todo[futs[f]]
@@ -384,12 +407,16 @@ class RunPool:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
+def _track(track:dict|None, results:Results):
+    "`run_one`'s checkpoint and log settings, with the results' folder (a run's checkpoint and logs go beside its record)"
+    return dict(checkpoint_every=0, log=()) | dict(track or {}) | dict(out=str(results.out))
+
 def _tuning_todo(group:Group): return [(cfg, group.name, 'tune', combo, m) for m, combo, cfg in group.tuning_configs()]
 
 def _final_todo(group:Group, tuning:list):
     return [(group.config(m, seed, choose(tuning, m)), group.name, 'final', choose(tuning, m), m) for seed in group.seeds for m in group.methods]
 
-def _run_group(group, results, bar=False, log=print, pool=None):
+def _run_group(group, results, bar=False, log=print, pool=None, track=None):
     "`run_group` without ordering the file (`run_preset` orders it once, over all its groups)"
     def run(todo):
         if pool is not None: return pool.run(todo, results, log)
@@ -397,7 +424,7 @@ def _run_group(group, results, bar=False, log=print, pool=None):
         for cfg, *meta in todo:
             rec = results.get(cfg.key())
             if rec is None:
-                rec = _record(run_one(cfg, bar=bar), *meta, cfg.seed)
+                rec = _record(run_one(cfg, bar=bar, **(track or {})), *meta, cfg.seed)
                 results.add(rec); log(_log_line(rec))
             recs.append(rec)
         return recs
@@ -408,9 +435,10 @@ def run_group(group:Group, # The comparison
               results:Results, # Where runs are recorded (finished ones are skipped)
               bar:bool=False, # A progress bar over each run's epochs
               log=print, # Where one line per finished run goes
-              pool:RunPool|None=None): # Train its runs in parallel (default: one after the other)
+              pool:RunPool|None=None, # Train its runs in parallel (default: one after the other)
+              track:dict|None=None): # `run_one`'s checkpoint_every and log (out: the results' folder)
     "Tune, choose, run: every record of the group (tuning and final), recorded as they finish; the file then in the plan's order"
-    recs = _run_group(group, results, bar, log, pool)
+    recs = _run_group(group, results, bar, log, pool, _track(track, results))
     results.arrange([r['key'] for r in recs])
     return recs
 
@@ -423,7 +451,8 @@ def run_preset(preset, # A `Preset` (or its name)
                show_bar:bool=True, log=print,
                jobs:int=1, # Runs trained at a time, in worker processes (the tuning runs of every group, then the final ones)
                threads:int|None=None, # CPU threads per run with `jobs` > 1 (default: the cores shared out)
-               plugins=()): # Modules the workers import (their methods) with `jobs` > 1
+               plugins=(), # Modules the workers import (their methods) with `jobs` > 1
+               track:dict|None=None): # `run_one`'s checkpoint_every and log
     "Print the preset's settings, then run every group (resuming from `out`); returns the records"
     preset = PRESETS[check_choice('preset', preset, PRESETS)] if isinstance(preset, str) else preset
     check_int('jobs', jobs)
@@ -436,13 +465,14 @@ def run_preset(preset, # A `Preset` (or its name)
         for m, _, cfg in g.tuning_configs(): cfg.check()
         for m in g.methods: g.config(m, g.seeds[0] if g.seeds else 0).check()
     results = Results(out)
+    track = _track(track, results)
     log(describe_preset(preset, groups) + '\n')
     if jobs == 1:
         recs = []
-        for g in groups: recs += _run_group(g, results, show_bar, log)
+        for g in groups: recs += _run_group(g, results, show_bar, log, track=track)
         results.arrange([r['key'] for r in recs])
         return recs
-    with RunPool(jobs, threads, plugins) as pool:                          # stage by stage over all groups: the cores stay busy
+    with RunPool(jobs, threads, plugins, track) as pool:                   # stage by stage over all groups: the cores stay busy
         log(f"{jobs} runs at a time, {pool.threads} CPU thread{'s' if pool.threads > 1 else ''} each")
         tunings = pool.run([t for g in groups for t in _tuning_todo(g)], results, log)
         tuning = {g.name: [r for r in tunings if r['group'] == g.name] for g in groups}
@@ -924,6 +954,11 @@ def parser():
                                           "(default: 1). On a CPU one run per core (--threads 1) is faster for runs of minutes; for runs of "
                                           "seconds (the main job's) a worker's start costs about as much as the run")
     a('--threads', type=int, help="CPU threads per run (default: torch's with --jobs 1, else the cores shared out)")
+    a('--log', type=_list(str), help="comma-separated loggers: csv, tensorboard, wandb (offline unless WANDB_MODE is set); "
+                                     "under OUT/logs/ (tensorboard and wandb: pip install \"pani-nb[log]\")")
+    a('--checkpoint-every', type=int, default=0, metavar='N',
+      help="save each run's state every N epochs under OUT/checkpoints/; a killed run resumes from its last checkpoint "
+           "and ends as the uninterrupted run would (default: 0, runs restart; a checkpoint found is always resumed)")
     return p
 
 def _print_tables(records, log=print, pairs=None):
@@ -960,6 +995,8 @@ def main(argv:list|None=None):
         if a.plugins:
             try: load_methods(*a.plugins)
             except ImportError as e: raise ValueError(f"`--plugins`: {e}") from None
+        check_int('checkpoint_every', a.checkpoint_every, 0, fix='it counts epochs between checkpoints (0: none)')
+        track = dict(checkpoint_every=a.checkpoint_every, log=check_loggers(a.log))
         cfg = read_config(a.config) if a.config else {}
         run = dict(cfg.get('run', {}))
         for f in _RUN_FIELDS:
@@ -975,7 +1012,7 @@ def main(argv:list|None=None):
             out = a.out or f'results/{preset}'
             check_out(out)
             recs = run_preset(preset, out, seeds, a.methods or cfg.get('methods'), run, params, show_bar=bar and a.jobs == 1,
-                              jobs=a.jobs, threads=a.threads, plugins=a.plugins or ())
+                              jobs=a.jobs, threads=a.threads, plugins=a.plugins or (), track=track)
         else:
             methods = a.methods or cfg.get('methods') or list(DEFAULT_METHODS)
             for m in methods: get_method(m)
@@ -983,9 +1020,11 @@ def main(argv:list|None=None):
             for m in methods:
                 for s in group.seeds: group.config(m, s).check()
             out = check_out(a.out or 'results')
-            if a.jobs == 1: recs = run_group(group, Results(out), bar)
+            if a.jobs == 1: recs = run_group(group, Results(out), bar, track=track)
             else:
-                with RunPool(a.jobs, a.threads, a.plugins or ()) as pool: recs = run_group(group, Results(out), log=print, pool=pool)
+                results = Results(out)
+                with RunPool(a.jobs, a.threads, a.plugins or (), _track(track, results)) as pool:
+                    recs = run_group(group, results, log=print, pool=pool, track=track)
         print(f"\nresults in {out}/ (results.json, results.csv, results.png)")
         _print_tables(recs, pairs={m: b for g in PRESETS[preset].groups for m, b in g.pairs.items()} if preset else None)
         return 0

@@ -68,7 +68,11 @@ def test_optional_imports_are_an_extra():
     extras = {e: {req_name(r) for r in reqs} for e, reqs in PYPROJECT['project']['optional-dependencies'].items() if e != 'dev'}
     found = imports(optional=True)
     assert found, "the library has no optional import (the check would pass vacuously)"
-    missing = {m: w for m, w in found.items() if m.split('.')[0] not in sys.stdlib_module_names and norm(m.split('.')[0]) not in set().union(*extras.values())}
+    def dists(m):   # the distributions an optional import needs: its package's, or the one a fastai module needs
+        fastai_needs = [d for prefix, d in FASTAI_OPTIONAL.items() if m == prefix or m.startswith(prefix + '.')]
+        return {norm(d) for d in fastai_needs} if fastai_needs else {norm(m.split('.')[0])}
+    have = set().union(*extras.values())
+    missing = {m: w for m, w in found.items() if m.split('.')[0] not in sys.stdlib_module_names and not dists(m) <= have}
     assert not missing, f"optional imports in no extra: {missing}"
 
 def test_checker_sees_a_guarded_import(tmp_path):

@@ -70,6 +70,11 @@ class RegularizerCallback(Callback):
         if attr not in self._swapped: self._swapped[attr] = getattr(self.learn, attr)
         setattr(self.learn, attr, value)
 
+    @property
+    def trained_model(self):
+        "The weights being trained: `learn.model`, or the model a swap replaced (MixMatch validates with its average)"
+        return self._swapped.get('model', self.learn.model)
+
     def unswap(self, attr:str):
         "Put `learn.<attr>` back now (if it was swapped)"
         if attr in self._swapped: setattr(self.learn, attr, self._swapped.pop(attr))

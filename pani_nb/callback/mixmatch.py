@@ -171,6 +171,14 @@ class MixMatch(SemiSupervised):
     def after_step(self):
         if self.ema_model is not None: self.ema_model.update_parameters(get_model(self.learn.model))
 
+    def checkpoint_state(self) -> dict:
+        "The unlabeled loader's place and the weights' average (`checkpoint.RunCheckpoint`)"
+        return super().checkpoint_state() | dict(ema=None if self.ema_model is None else self.ema_model.state_dict())
+
+    def load_checkpoint_state(self, state:dict):
+        super().load_checkpoint_state(state)
+        if state['ema'] is not None and self.ema_model is not None: self.ema_model.load_state_dict(state['ema'])
+
     def before_validate(self):
         super().before_validate()
         if self._training_fit and self.ema_model is not None and self.ema_model.n_averaged > 0:   # validation during training: the average

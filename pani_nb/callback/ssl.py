@@ -6,6 +6,7 @@ Docs: https://pani-nb.github.io/pani-nb/callback.ssl.html.md"""
 
 # %% ../../nbs/21_callback.ssl.ipynb #c4f7b290
 from __future__ import annotations
+import random
 from contextlib import contextmanager
 import torch, torch.nn as nn
 from fastai.data.load import DataLoader
@@ -21,14 +22,14 @@ class SemiSupervised(RegularizerCallback):
     "Base callback: draw one batch of unlabeled images per labeled training batch into `self.xu`, cycling `udl`"
     order, run_valid = -5, False   # before the methods' own `before_batch`; training batches only
     needs_udl = False              # True: training without unlabeled images is an error
-    _stateattrs = ('xu', '_it', 'regularizing')
+    _stateattrs = ('xu', '_it', 'regularizing', '_pass_rng', '_drawn')
     _unpickled = ('udl', '_udl_full')
     def __init__(self, udl:DataLoader|None=None): # `DataLoader` of unlabeled images, batches `(x,)` (or `(x, ...)`: only x is used)
         RegularizerCallback.__init__(self)
         self.udl, self._udl_full = udl, None
 
     def before_fit(self):
-        self._it = None
+        self._it, self._pass_rng, self._drawn = None, None, 0
         self._unshard()                       # a fit that died with an exception left it sharded
         super().before_fit()
         if self.udl is not None and hasattr(self.udl, 'to'): self.udl.to(self.dls.device)
@@ -49,14 +50,36 @@ class SemiSupervised(RegularizerCallback):
     def next_unlabeled(self):
         "The next unlabeled batch of images (a new pass over `udl` when it runs out)"
         if self.udl is None: return None
-        if self._it is None: self._shard(); self._it = iter(self.udl)
+        if self._it is None: self._shard(); self._new_pass()
         try: b = next(self._it)
         except StopIteration:
-            self._it = iter(self.udl)
+            self._new_pass()
             try: b = next(self._it)
             except StopIteration: raise ValueError("the unlabeled DataLoader `udl` yields no batch (is it smaller than its batch size with drop_last?)") from None
+        self._drawn += 1
         x = b[0] if isinstance(b, (tuple, list)) else b
         return x.to(self.x.device)
+
+    def _new_pass(self):
+        "A new pass over `udl`, remembering the random states it starts from (for `checkpoint_state`)"
+        r = getattr(self.udl, 'rng', None)
+        self._pass_rng = dict(loader=r.getstate() if isinstance(r, random.Random) else None, torch=torch.get_rng_state())
+        self._it, self._drawn = iter(self.udl), 0
+
+    def checkpoint_state(self) -> dict:
+        "Where `udl` is (`checkpoint.RunCheckpoint`): the random states its pass started from and the batches drawn since"
+        return dict(pass_rng=self._pass_rng, drawn=self._drawn or 0)
+
+    def load_checkpoint_state(self, state:dict): # From `checkpoint_state`
+        "Put `udl` where it was: the same pass, the same batches drawn (they are drawn again and dropped)"
+        if state['pass_rng'] is None: return                                 # no unlabeled batch was drawn yet
+        self._shard()
+        r, st = getattr(self.udl, 'rng', None), state['pass_rng']
+        if st['loader'] is not None and isinstance(r, random.Random): r.setstate(st['loader'])
+        torch.set_rng_state(st['torch'])
+        self._new_pass()
+        for _ in range(state['drawn']): next(self._it)
+        self._drawn = state['drawn']
 
     def before_batch(self):
         "Draw the gate (`p`, `off_epoch`, when the method has them); a regularized training batch gets its unlabeled batch `xu`"
