@@ -9,12 +9,23 @@ from __future__ import annotations
 import random
 from contextlib import contextmanager
 import numpy as np, torch, torch.nn as nn
-from fastai.torch_core import default_device, set_seed
 
 # %% auto #0
-__all__ = ['PAGE_WIDTH_IN', 'check_rank', 'value_checks_on', 'value_checks', 'check_finite', 'check_int', 'check_number',
-           'check_prob', 'check_choice', 'rng_state', 'replay_rng', 'preserved_rng', 'frozen_bn', 'synthetic_images',
-           'figure_grid']
+__all__ = ['PAGE_WIDTH_IN', 'default_device', 'set_seed', 'check_rank', 'value_checks_on', 'value_checks', 'check_finite',
+           'check_int', 'check_number', 'check_prob', 'check_choice', 'rng_state', 'replay_rng', 'preserved_rng',
+           'frozen_bn', 'synthetic_images', 'figure_grid']
+
+# %% ../nbs/00_core.ipynb #17be8272
+def default_device(use=-1): # -1: CUDA (or MPS) when available; True: an error if not; False: the CPU
+    "fastai's `default_device` (`fastai.torch_core`): the device tensors and models go to"
+    from fastai.torch_core import default_device as _default_device
+    return _default_device(use)
+
+def set_seed(s:int, # The seed
+             reproducible:bool=False): # Also make cuDNN deterministic
+    "fastai's `set_seed` (`fastai.torch_core`): seeds Python's `random`, NumPy and PyTorch (every CUDA device)"
+    from fastai.torch_core import set_seed as _set_seed
+    return _set_seed(s, reproducible)
 
 # %% ../nbs/00_core.ipynb #2752ee62
 def check_rank(x:torch.Tensor, ndim:int, name:str, shape:str):

@@ -6,16 +6,13 @@ Docs: https://pani-nb.github.io/pani-nb/interpolate.html.md"""
 
 # %% ../nbs/12_interpolate.ipynb #b5568b2e
 from __future__ import annotations
-import difflib
-from typing import Callable
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import check_rank, check_finite, value_checks_on
 from .patches import extract_patches, fold_patches
 from .graph import splice_pool
-from fastai.torch_core import get_model
 
 # %% auto #0
-__all__ = ['interpolate', 'interpolate_reference', 'interpolate_map', 'find_module', 'PatchHook']
+__all__ = ['interpolate', 'interpolate_reference', 'interpolate_map']
 
 # %% ../nbs/12_interpolate.ipynb #20b45133
 def _check_graph(patches, img, idx, eta, m=None):
@@ -110,48 +107,10 @@ def interpolate_map(z:torch.Tensor, # Feature map (N, C, H, W)
     # z's memory layout (channels-last stays channels-last: the model's convolutions keep their fast path)
     return out if out.stride() == z.stride() else torch.empty_like(z).copy_(out)
 
-# %% ../nbs/12_interpolate.ipynb #ebd9a9c8
-def find_module(model:nn.Module, name:str):
-    "The submodule of `model` called `name` (names of the wrapped model for DDP/`DataParallel`), or a `ValueError` listing close names"
-    model = get_model(model)        # fastai's: the wrapped module under `DistributedDataParallel` (`distrib_ctx`) or `DataParallel`
-    mods = dict(model.named_modules())
-    if name in mods and name != '': return mods[name]
-    close = difflib.get_close_matches(name, [n for n in mods if n], n=5, cutoff=0.5)
-    some = [n for n in mods if n and '.' not in n][:12]
-    raise ValueError(f"{type(model).__name__} has no module named {name!r}" + (f"; did you mean {close}?" if close else '') +
-                     f" (top-level modules: {some}; see `model.named_modules()`)")
-
-class PatchHook:
-    "Replace a model's input, or a named module's input or output, by `fn(z)` while active; a context manager"
-    def __init__(self, model:nn.Module, # The model
-                 layer:str|None='input', # 'input' (or None) for the model's input, else a module name
-                 fn:Callable|None=None, # Callable z -> z~ of the same shape, or None to pass through
-                 at:str='output'): # For a module: replace its 'output' or its 'input'
-        if at not in ('output', 'input'): raise ValueError(f"`at` must be 'output' or 'input', got {at!r}")
-        self.model, self.fn, self.layer = model, fn, 'input' if layer is None else layer
-        self.module = model if self.layer == 'input' else find_module(model, self.layer)
-        self.at = 'input' if self.layer == 'input' else at
-        self.handle = (self.module.register_forward_pre_hook(self._pre) if self.at == 'input'
-                       else self.module.register_forward_hook(self._post))
-
-    def _apply(self, z):
-        if self.fn is None: return z
-        if not isinstance(z, torch.Tensor) or z.ndim != 4:
-            raise ValueError(f"PatchHook at {self.layer!r} ({self.at}) needs a (N, C, H, W) feature map, got "
-                             f"{tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__}")
-        out = self.fn(z)
-        if out.shape != z.shape: raise ValueError(f"`fn` must keep the shape {tuple(z.shape)} at {self.layer!r}, returned {tuple(out.shape)}")
-        return out
-
-    def _pre(self, module, args): return (self._apply(args[0]), *args[1:]) if args else None
-    def _post(self, module, args, output): return self._apply(output)
-
-    def remove(self):
-        "Remove the hook (idempotent)"
-        if self.handle is not None: self.handle.remove(); self.handle = None
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.remove()
-    def __del__(self): self.remove()
-    def __getstate__(self):
-        "A pickled model (`torch.save(model)`) keeps a pass-through in the hook's place: no callback, no model reference"
-        return dict(self.__dict__, model=None, module=None, fn=None, handle=None)
+# %% ../nbs/12_interpolate.ipynb #7844647a
+def __getattr__(name):
+    "`PatchHook` and `find_module`, from `pani_nb.hooks` (their home; imported on first use)"
+    if name in ('PatchHook', 'find_module'):
+        from pani_nb import hooks
+        return getattr(hooks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

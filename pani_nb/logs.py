@@ -22,6 +22,7 @@ LOGGERS = ('csv', 'tensorboard', 'wandb')
 class FillSkipped(Callback):
     "On an epoch whose validation was skipped, NaN for the Recorder's validation values: one value per column for every logger"
     order = Recorder.order - 1      # before the Recorder writes its line
+    def __init__(self): super().__init__()
     def after_epoch(self):
         r = getattr(self.learn, 'recorder', None)
         if r is None: return

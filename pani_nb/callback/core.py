@@ -15,7 +15,7 @@ from fastai.callback.core import (Callback, CancelBatchException, CancelBackward
 from fastai.callback.mixup import MixHandler
 from ..core import check_int, check_number, preserved_rng, value_checks, value_checks_on
 from ..patches import patch_grid
-from ..interpolate import PatchHook, find_module
+from ..hooks import PatchHook, find_module
 from ..distributed import gather_batch
 
 # %% auto #0

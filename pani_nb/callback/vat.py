@@ -12,7 +12,8 @@ from torch.profiler import record_function
 from fastai.data.load import DataLoader
 from fastai.torch_core import TensorImage
 from ..core import check_int, check_number, rng_state, replay_rng, PAGE_WIDTH_IN
-from ..interpolate import interpolate_map, find_module
+from ..interpolate import interpolate_map
+from ..hooks import find_module
 from ..adversarial import kl_div_logits, entropy_logits, adversarial_direction, pani_vat_graph, pani_vat_etas
 from ..models import penultimate
 from ..distributed import world_size
