@@ -3,7 +3,7 @@ import torch, torch.nn.functional as F
 from hypothesis import given, settings, strategies as st, HealthCheck
 from pani_nb.core import default_device
 from pani_nb.graph import random_peers, patch_knn
-from pani_nb.callback.mixup import sample_eta, mix_targets, peer_weights, pani_mix
+from pani_nb.mix import sample_eta, mix_targets, peer_weights, pani_mix
 
 DEV = default_device()
 lam_values = st.one_of(st.floats(0, 1), st.sampled_from([0.0, 1e-7, 1e-3, 0.5, 1 - 1e-3, 1 - 1e-7, 1.0]))

@@ -13,7 +13,7 @@ from fastai.callback.mixup import MixUp, CutMix, reduce_loss
 from fastai.layers import NoneReduce
 from fastai.callback.core import Callback, CancelFitException
 from ..core import check_int, check_number, check_prob, check_choice, PAGE_WIDTH_IN
-from ..mix import pani_mix, mix_by_peers, soft_targets, sample_eta, peer_weights, mix_targets, mixing_strength
+from ..mix import pani_mix, mix_by_peers, soft_targets, mixing_strength
 from .core import PaniCallback, register_method, Auto, BatchGate
 
 # %% auto #0
