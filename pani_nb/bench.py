@@ -212,7 +212,7 @@ class EvalSchedule(Callback):
         self.pb.update(self.epoch + 1)
 
 # %% ../nbs/30_bench.ipynb #376079ab
-def checkpoint_path(out, cfg:RunConfig): return Path(out)/'checkpoints'/f'{cfg.key()}.pt'
+def checkpoint_path(out, key:str): return Path(out)/'checkpoints'/f'{key}.pt'   # a run's checkpoint, by its key
 def run_name(cfg:RunConfig): return f'{cfg.method}-seed{cfg.seed}-{cfg.key()[:8]}'
 
 def run_one(cfg:RunConfig, # The run
@@ -227,7 +227,7 @@ def run_one(cfg:RunConfig, # The run
     learn, ctx, params = build(cfg, data)
     ev = EvalSchedule(eval_epochs(cfg.epochs, cfg.eval_every), bar, f'{cfg.method}, seed {cfg.seed}')
     started = time.time()
-    ck = checkpoint_path(out, cfg) if out is not None else None
+    ck = checkpoint_path(out, cfg.key()) if out is not None else None
     extra = [RunCheckpoint(ck, checkpoint_every)] if ck is not None and (checkpoint_every or ck.exists()) else []
     if log and out is None: raise ValueError("`log` needs `out`, the folder the logs go to")
     if log: learn.metrics = [error_rate]                                  # validation only: the training is the same
@@ -272,7 +272,7 @@ class Results:
         "Record a run (its checkpoint, no longer needed, is removed once the record is written)"
         self.runs = [r for r in self.runs if r['key'] != rec['key']] + [rec]
         self.save()
-        (self.out/'checkpoints'/f"{rec['key']}.pt").unlink(missing_ok=True)
+        checkpoint_path(self.out, rec['key']).unlink(missing_ok=True)
     def arrange(self, keys:list):
         "Order the file as `keys` (a plan's runs), the runs not in it after them; runs are added as they finish, tables follow the file's order"
         pos = {k: i for i, k in enumerate(dict.fromkeys(keys))}
