@@ -6,29 +6,43 @@ Docs: https://pani-nb.github.io/pani-nb/graph.html.md"""
 
 # %% ../nbs/11_graph.ipynb #09b04c13
 from __future__ import annotations
-import torch, torch.nn.functional as F
+import sys, torch, torch.nn.functional as F
 from .core import check_rank, check_finite, check_int, value_checks_on
 
 from .topk import compiled_topk
 
 # %% auto #0
-__all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'stable_topk', 'check_pool', 'splice_pool',
-           'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference', 'random_patch_neighbors']
+__all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'rank_keys', 'stable_topk', 'check_pool',
+           'splice_pool', 'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference',
+           'random_patch_neighbors']
 
 # %% ../nbs/11_graph.ipynb #c8d14ff8
+_LITTLE = sys.byteorder == 'little'   # where an int64's low half lies when it is viewed as two int32
+
 def _rank_dtype(t): return torch.float64 if t.dtype == torch.float64 else torch.float32   # similarities in float32 (half and bfloat16 would tie), float64 kept
+
+def rank_keys(x:torch.Tensor): # (..., m) float32 values, no NaN
+    "int64 keys, distinct along the last dimension, ordered as the tie rule ranks: larger value first, equal values lower index first"
+    if x.dtype != torch.float32: raise ValueError(f"`x` must be float32 (its 32 bits are a key's high half), got {x.dtype}")
+    b = x.view(torch.int32)
+    s = b >> 31                                          # -1 for a negative float (sign bit set), else 0
+    o = (b ^ (s & 0x7FFFFFFF)) - s                       # the floats' order as integers; -0.0 and +0.0 both give 0
+    low = (2**31 - 1 - torch.arange(x.shape[-1], device=x.device, dtype=torch.int32)).expand_as(o)   # the lower index, the larger
+    return torch.stack([low, o] if _LITTLE else [o, low], -1).view(torch.int64).squeeze(-1)   # (high half o, low half low)
 
 def _select(x:torch.Tensor, # (R, m) values
             k:int): # How many to keep per row
-    "(R, k) positions of each row's `k` largest values, equal values lowest position first, in ascending position order"
-    R, m = x.shape
+    "(R, k) positions of each row's `k` largest values under the tie rule, in rank order"
+    if x.dtype == torch.float32: return rank_keys(x).topk(k, dim=-1).indices   # distinct keys: no tie left for topk to order
+    R, m = x.shape                                       # float64 has no room for an index beside its bits: count instead
     t = x.topk(k, dim=-1, sorted=False).values.amin(-1, keepdim=True)   # the k-th largest value: exact, whatever torch's tie order
     gt, eq = x > t, x == t
     keep = gt | (eq & (eq.cumsum(-1) <= k - gt.sum(-1, keepdim=True)))  # all above it, then the first of those equal to it
     c = keep.cumsum(-1)
     j = torch.arange(m, device=x.device)
-    dest = torch.where(keep, c - 1, k + j - c)                          # a permutation: the kept first, in their order
-    return torch.empty_like(dest).scatter_(-1, dest, j.expand(R, m))[:, :k]
+    dest = torch.where(keep, c - 1, k + j - c)                          # a permutation: the kept first, in position order
+    s = torch.empty_like(dest).scatter_(-1, dest, j.expand(R, m))[:, :k]
+    return s.gather(-1, x.gather(-1, s).sort(dim=-1, descending=True, stable=True).indices)   # larger first; equal ones keep position order
 
 def _chunk_schedule(m:int, k:int, chunk:int):
     "Chunk lengths of the prefilter passes for rows of `m` values: each pass leaves k * chunk values, and is worth it while they are few"
@@ -37,7 +51,7 @@ def _chunk_schedule(m:int, k:int, chunk:int):
         if c >= 2 and 4 * k * c <= m: out.append(c); m = k * c
     return out
 
-def stable_topk(x:torch.Tensor, # (..., n) finite values
+def stable_topk(x:torch.Tensor, # (..., n) values without NaN
                 k:int, # How many of the largest to keep, along the last dimension
                 chunk:int=32): # Chunk length of the prefilter (1: rank every value)
     "`(values, indices)` of the `k` largest values along the last dimension, sorted: larger first, equal values lower index first"
@@ -47,13 +61,15 @@ def stable_topk(x:torch.Tensor, # (..., n) finite values
     v = x.reshape(-1, n)
     if (fast := compiled_topk(v, k)) is not None:                       # the same rule, compiled (optional: `topk`)
         return torch.return_types.topk((fast[0].view(*x.shape[:-1], k), fast[1].view(*x.shape[:-1], k)))
+    if v.dtype not in (torch.float32, torch.float64): v = v.float()   # half and bfloat16 hold the same values in float32
     R, pos = v.shape[0], None                                           # pos: each kept value's index in its row (None: all kept)
     for c in _chunk_schedule(n, k, chunk):
         m = v.shape[1]
         full = m // c
         cm = v[:, :full * c].view(R, full, c).amax(-1)                  # every chunk's maximum
         if full * c < m: cm = torch.cat([cm, v[:, full * c:].amax(-1, keepdim=True)], -1)   # the last, shorter chunk
-        at = (_select(cm, k)[..., None] * c + torch.arange(c, device=x.device)).view(R, k * c)
+        best = _select(cm, k).sort(-1).values                           # the k best chunks, in row order: survivors keep index order
+        at = (best[..., None] * c + torch.arange(c, device=x.device)).view(R, k * c)
         if full * c < m:                                                # the short chunk's missing places: -inf, never kept
             short = at >= m
             at = at.clamp(max=m - 1)
@@ -61,11 +77,8 @@ def stable_topk(x:torch.Tensor, # (..., n) finite values
         else: v = v.gather(-1, at)
         pos = at if pos is None else pos.gather(-1, at)
     s = _select(v, k)
-    vals = v.gather(-1, s)
-    order = vals.sort(dim=-1, descending=True, stable=True).indices     # larger first; equal ones stay in ascending position
-    s = s.gather(-1, order)
     idx = s if pos is None else pos.gather(-1, s)
-    return torch.return_types.topk((vals.gather(-1, order).view(*x.shape[:-1], k), idx.view(*x.shape[:-1], k)))
+    return torch.return_types.topk((v.gather(-1, s).to(x.dtype).view(*x.shape[:-1], k), idx.view(*x.shape[:-1], k)))
 
 # %% ../nbs/11_graph.ipynb #c26461a4
 def _check_peer_count(n, k, name='k', what='batch'):
