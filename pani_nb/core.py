@@ -6,14 +6,15 @@ Docs: https://pani-nb.github.io/pani-nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #aa292be9
 from __future__ import annotations
-import random
+import os, random, tempfile
+from pathlib import Path
 from contextlib import contextmanager
 import numpy as np, torch, torch.nn as nn
 
 # %% auto #0
 __all__ = ['PAGE_WIDTH_IN', 'default_device', 'set_seed', 'check_rank', 'value_checks_on', 'value_checks', 'check_finite',
            'check_int', 'check_number', 'check_prob', 'check_choice', 'rng_state', 'replay_rng', 'preserved_rng',
-           'frozen_bn', 'synthetic_images', 'figure_grid']
+           'frozen_bn', 'synthetic_images', 'figure_grid', 'atomic_write']
 
 # %% ../nbs/00_core.ipynb #17be8272
 def default_device(use=-1): # -1: CUDA (or MPS) when available; True: an error if not; False: the CPU
@@ -162,3 +163,16 @@ def figure_grid(n:int, # Panels
     flat = list(axs.flat)
     for ax in flat[n:]: ax.set_visible(False)
     return fig, flat[:n]
+
+# %% ../nbs/00_core.ipynb #499f0431
+def atomic_write(dest:Path, # The file to write
+                 write): # `write(tmp_path)` writes the content to a temporary path):
+    "Call `write(tmp_path)`, then rename `tmp_path` to `dest`: readers never see a half-written file"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.')
+    os.close(fd)
+    umask = os.umask(0); os.umask(umask)
+    try: write(Path(tmp)); os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, dest)   # the permissions of an ordinary new file
+    finally:
+        if os.path.exists(tmp): os.unlink(tmp)
+

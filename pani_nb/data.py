@@ -6,26 +6,27 @@ Docs: https://pani-nb.github.io/pani-nb/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #2d0b9014
 from __future__ import annotations
-import contextlib, gzip, io, shutil, os, sys, tempfile
+import contextlib, gzip, io, shutil, os, sys
 from dataclasses import dataclass
 from pathlib import Path
-import numpy as np, torch, torch.nn.functional as F
+import numpy as np, torch
 import matplotlib.pyplot as plt
 from fastcore.basics import store_attr
 from fastcore.foundation import L
 from fasttransform import Transform, Pipeline
 from fastai.data.core import Datasets, TfmdDL, DataLoaders
-from fastai.data.transforms import CategoryMap
 from fastai.torch_core import TensorImage, TensorCategory, default_device
 from fastai.vision.core import Category
 from fastai.vision.augment import IntToFloatTensor
-from fastai.data.transforms import Normalize
+from fastai.data.transforms import CategoryMap, Normalize
 from fastai.losses import CrossEntropyLossFlat
+from .core import atomic_write
+from .augment import pad_crop_flip
 
 # %% auto #0
-__all__ = ['DEBIAN_FASHION_MNIST', 'ImageArrays', 'pad_crop_flip', 'PadCropFlip', 'dataloaders', 'load_digits_arrays',
-           'digits_dls', 'data_cache', 'load_fashion_mnist', 'fashion_mnist_dls', 'fastai_download', 'load_cifar',
-           'cifar_dls', 'write_fake_cifar', 'ssl_split', 'unlabeled_dl', 'ssl_dls', 'plot_class_grid']
+__all__ = ['DEBIAN_FASHION_MNIST', 'ImageArrays', 'PadCropFlip', 'dataloaders', 'load_digits_arrays', 'digits_dls', 'data_cache',
+           'load_fashion_mnist', 'fashion_mnist_dls', 'fastai_download', 'load_cifar', 'cifar_dls', 'write_fake_cifar',
+           'ssl_split', 'unlabeled_dl', 'ssl_dls', 'plot_class_grid']
 
 # %% ../nbs/01_data.ipynb #78e3dc09
 @dataclass
@@ -57,25 +58,6 @@ class ImageArrays:
     def __repr__(self):
         return (f"ImageArrays({self.name!r}: train {tuple(self.x_train.shape)}, test {tuple(self.x_test.shape)}, "
                 f"{self.n_classes} classes)")
-
-# %% ../nbs/01_data.ipynb #f8544782
-def pad_crop_flip(x:torch.Tensor, # Batch of images (N, C, H, W)
-                  pad:int=4, # Padding on each side; the crop offset is drawn from [0, 2*pad]
-                  flip:bool=True, # Flip each image horizontally with probability 0.5
-                  generator:torch.Generator|None=None): # CPU generator for the random draws
-    "Random crop of each image after reflect padding by `pad`, and a random horizontal flip"
-    if x.ndim != 4: raise ValueError(f"`x` must have shape (N, C, H, W), got {tuple(x.shape)}")
-    N, C, H, W = x.shape
-    if not 0 <= pad < min(H, W): raise ValueError(f"`pad` must be in [0, {min(H, W)}) for {H}x{W} images, got {pad}")
-    xp = F.pad(x, (pad,)*4, mode='reflect') if pad else x
-    dy, dx = torch.randint(0, 2*pad+1, (2, N), generator=generator).to(x.device)
-    rows = dy[:,None] + torch.arange(H, device=x.device)
-    cols = dx[:,None] + torch.arange(W, device=x.device)
-    if flip:
-        flipped = (torch.rand(N, generator=generator) < 0.5).to(x.device)
-        cols = torch.where(flipped[:,None], cols.flip(1), cols)
-    out = xp[torch.arange(N, device=x.device)[:,None,None], :, rows[:,:,None], cols[:,None,:]]  # (N, H, W, C)
-    return out.permute(0, 3, 1, 2).contiguous()
 
 # %% ../nbs/01_data.ipynb #bc5c6d3a
 class PadCropFlip(Transform):
@@ -180,16 +162,6 @@ def data_cache(path:str|Path|None=None):
     "The folder where `pani_nb` keeps datasets: `path`, else `$PANI_NB_DATA`, else `~/.cache/pani_nb`"
     return Path(path or os.environ.get('PANI_NB_DATA') or Path.home()/'.cache'/'pani_nb').expanduser()
 
-def _atomic_write(dest:Path, write):
-    "Call `write(tmp_path)`, then rename `tmp_path` to `dest`: readers never see a half-written file"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.')
-    os.close(fd)
-    umask = os.umask(0); os.umask(umask)
-    try: write(Path(tmp)); os.chmod(tmp, 0o666 & ~umask); os.replace(tmp, dest)   # the permissions of an ordinary new file
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
-
 def _gunzip_debian(raw:Path, debian:Path):
     "Gunzip Debian's Fashion-MNIST files into `raw` (torchvision's layout) where missing"
     for nm in _FMNIST_FILES:
@@ -197,7 +169,7 @@ def _gunzip_debian(raw:Path, debian:Path):
         if (raw/nm).exists() or not src.exists(): continue
         def _write(tmp, src=src):
             with gzip.open(src, 'rb') as fi, open(tmp, 'wb') as fo: shutil.copyfileobj(fi, fo)
-        _atomic_write(raw/nm, _write)
+        atomic_write(raw/nm, _write)
 
 # %% ../nbs/01_data.ipynb #5a663632
 def load_fashion_mnist(path:str|Path|None=None, # Root folder (torchvision layout `path/FashionMNIST/raw/`); default `data_cache()`
@@ -271,7 +243,7 @@ def load_cifar(name:str='cifar10', # 'cifar10' or 'cifar100'
     o2i = {c: i for i, c in enumerate(vocab)}
     d = dict(name=name, x_train=xtr, y_train=torch.tensor([o2i[c] for c in ltr]), x_test=xte,
              y_test=torch.tensor([o2i[c] for c in lte]), vocab=vocab)
-    try: _atomic_write(cache, lambda tmp: torch.save(d, tmp))
+    try: atomic_write(cache, lambda tmp: torch.save(d, tmp))
     except OSError: pass  # a read-only dataset folder: decode again next time
     return ImageArrays(**d)
 

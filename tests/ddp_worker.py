@@ -22,7 +22,9 @@ from fastai.distributed import DistributedDL
 import pani_nb.distributed as pdist
 import pani_nb.callback.core
 from pani_nb.core import set_seed
-from pani_nb.bench import RunConfig, build, METHODS
+from pani_nb.bench import RunConfig, build
+from pani_nb.callback.registry import load_methods
+METHODS = load_methods()
 from pani_nb.callback.mixup import PaniMixUp
 from pani_nb.callback.mixmatch import MixMatch
 

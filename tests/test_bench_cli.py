@@ -5,7 +5,7 @@ from pathlib import Path
 
 def test_piped_output_is_clean_and_records_the_labels(tmp_path):
     out = tmp_path/'out'
-    res = subprocess.run([sys.executable, '-c', 'from pani_nb.bench import main; raise SystemExit(main())', '--methods', 'erm', '--seeds', '0',
+    res = subprocess.run([sys.executable, '-c', 'from pani_nb.bench.cli import main; raise SystemExit(main())', '--methods', 'erm', '--seeds', '0',
                           '--epochs', '1', '--jobs', '1', '--out', str(out)], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     assert '█' not in res.stdout and '█' not in res.stderr, res.stdout[:300]      # fastprogress's test print of its bar character

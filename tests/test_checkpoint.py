@@ -10,7 +10,7 @@ ARGS = ['--dataset', 'digits', '--methods', 'pani_mixup,mixmatch', '--set', 'pan
 SAME = ('error', 'error_median_last', 'curve', 'train_loss', 'eval_loss')
 
 def bench(out, *extra, wait=True):
-    cmd = [sys.executable, '-c', 'import sys; from pani_nb.bench import main; sys.exit(main())', *ARGS, '--out', str(out), *extra]
+    cmd = [sys.executable, '-c', 'import sys; from pani_nb.bench.cli import main; sys.exit(main())', *ARGS, '--out', str(out), *extra]
     env = dict(os.environ, PYTHONWARNINGS='ignore', WANDB_MODE='offline', WANDB_SILENT='true')
     if wait: return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)

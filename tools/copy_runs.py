@@ -8,8 +8,9 @@ e.g.   python tools/copy_runs.py regime-mixup bench/results/regime-mixup bench/r
 import sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pani_nb.bench import PRESETS, Results, load_runs, check_choice
-from pani_nb.bench import _tuning_todo, _final_todo, _record
+from pani_nb.core import check_choice
+from pani_nb.bench import PRESETS, Results, load_runs
+from pani_nb.bench import tuning_todo, final_todo, label_record
 
 def copy_runs(preset:str, out, sources=()):
     "Copy and relabel; returns the number of records written"
@@ -23,15 +24,15 @@ def copy_runs(preset:str, out, sources=()):
         for cfg, group, stage, tuned, row in todo:
             r = pool.get(cfg.key())
             if r is None: continue
-            new = _record(r, group, stage, tuned, row, cfg.seed)
+            new = label_record(r, group, stage, tuned, row, cfg.seed)
             if res.get(cfg.key()) != new: res.add(new); n += 1
             recs.append(new)
         return recs
     for g in groups:
-        todo = _tuning_todo(g)
+        todo = tuning_todo(g)
         tuning = take(todo)
         done = {m for m in g.methods if sum(t[4] == m for t in todo) == sum(r['method'] == m for r in tuning)}
-        take([t for t in _final_todo(g, tuning) if t[4] in done])    # a row's final settings need all of its tuning runs
+        take([t for t in final_todo(g, tuning) if t[4] in done])    # a row's final settings need all of its tuning runs
     return n
 
 if __name__ == '__main__':

@@ -1,4 +1,4 @@
-"""What every pani_nb callback shares: `RegularizerCallback` (one regularizer per Learner, training-only checks, everything it swaps restored on every exit path, per-batch state never pickled), `PaniCallback` (the layers whose feature maps are cut into patches, their hooks, peers gathered across processes), and the registry that makes a method known to `pani-bench`. Ends with a guide to adding a Pani regularizer.
+"""What every pani_nb callback shares: `RegularizerCallback` (one regularizer per Learner, training-only checks, everything it swaps restored on every exit path, per-batch state never pickled), `PaniCallback` (the layers whose feature maps are cut into patches, their hooks, peers gathered across processes). The method registry and the guide to adding a regularizer are in `callback.registry`.
 
 Docs: https://pani-nb.github.io/pani-nb/callback.core.html.md"""
 
@@ -8,7 +8,6 @@ Docs: https://pani-nb.github.io/pani-nb/callback.core.html.md"""
 from __future__ import annotations
 import random
 from dataclasses import dataclass, field
-from typing import Callable
 import torch, torch.nn as nn
 from fastai.callback.core import (Callback, CancelBatchException, CancelBackwardException, CancelEpochException,
                                   CancelFitException, CancelStepException, CancelTrainException, CancelValidException)
@@ -17,10 +16,10 @@ from ..core import check_int, check_number, preserved_rng, value_checks, value_c
 from ..patches import patch_grid
 from ..hooks import PatchHook, find_module
 from ..distributed import gather_batch
+from .registry import RunContext, Auto, Method, METHODS, register_method, load_methods, get_method   # the registry, importable from here too
 
 # %% auto #0
-__all__ = ['METHODS', 'CallbackHook', 'RegularizerCallback', 'LayerSpec', 'parse_layers', 'PaniCallback', 'BatchGate',
-           'RunContext', 'Auto', 'Method', 'register_method', 'load_methods', 'get_method']
+__all__ = ['CallbackHook', 'RegularizerCallback', 'LayerSpec', 'parse_layers', 'PaniCallback', 'BatchGate']
 
 # %% ../../nbs/20_callback.core.ipynb #48a6dcb1
 _CANCEL = (CancelBatchException, CancelBackwardException, CancelEpochException, CancelFitException,
@@ -327,69 +326,3 @@ class BatchGate:
         if self.off_epoch is not None and epoch >= self.off_epoch: return False
         return self.p >= 1 or random.random() < self.p
     def __repr__(self): return f"BatchGate(p={self.p}, off_epoch={self.off_epoch})"
-
-# %% ../../nbs/20_callback.core.ipynb #8a96f720
-@dataclass
-class RunContext:
-    "What a method's callbacks may depend on: the images, the classes, the run's settings and the unlabeled loader"
-    side:int = 32              # image height (= width)
-    n_channels:int = 3         # image channels
-    n_classes:int = 10         # classes
-    augment:bool = False       # the run augments its batches (crop + flip)
-    flip:bool = True           # a horizontal flip keeps the class (False for digits)
-    udl:object = None          # unlabeled DataLoader (semi-supervised methods)
-    model:str = ''             # the model's name in `pani_nb.models.MODELS` ('' if another)
-    labels:int = 0             # labeled training images (those held out for validation included; 0: not known)
-
-class Auto:
-    "A default that depends on the run: `fn(ctx)` with a `RunContext`, described by `doc`"
-    def __init__(self, fn:Callable, doc:str): self.fn, self.doc = fn, doc
-    def __call__(self, ctx:RunContext): return self.fn(ctx)
-    def __repr__(self): return self.doc
-
-@dataclass
-class Method:
-    "A method `pani-bench` can run: `make(ctx, **params)` returns its callbacks"
-    name:str                      # name on the command line and in results
-    make:Callable                 # (RunContext, **hyperparameters) -> list of callbacks
-    defaults:dict                 # every hyperparameter with its default (values or `Auto`)
-    semi_supervised:bool = False  # needs unlabeled images (`ctx.udl`)
-    source:str = ''               # where the defaults come from
-    doc:str = ''                  # one line: what the method is
-
-    def params(self, ctx:RunContext, overrides:dict|None=None) -> dict:
-        "The hyperparameters of a run: the defaults (`Auto` ones computed from `ctx`), then `overrides`"
-        unknown = sorted(set(overrides or {}) - set(self.defaults))
-        if unknown: raise ValueError(f"method {self.name!r} has no hyperparameter {', '.join(map(repr, unknown))}; its hyperparameters: {list(self.defaults)}")
-        return {k: (v(ctx) if isinstance(v, Auto) else v) for k, v in self.defaults.items()} | dict(overrides or {})
-
-    def callbacks(self, ctx:RunContext, overrides:dict|None=None) -> list:
-        "The callbacks of one run"
-        if self.semi_supervised and ctx.udl is None: raise ValueError(f"method {self.name!r} is semi-supervised: it needs unlabeled images (`ctx.udl`)")
-        return list(self.make(ctx, **self.params(ctx, overrides)))
-
-METHODS = {}   # name -> Method, filled by the callback modules as they are imported
-
-def register_method(name:str, # Name on the command line (lowercase, no spaces)
-                    make:Callable, # (RunContext, **hyperparameters) -> list of callbacks
-                    defaults:dict|None=None, # Hyperparameters and their defaults (values or `Auto`)
-                    semi_supervised:bool=False, # Needs unlabeled images
-                    source:str='', # Where the defaults come from
-                    doc:str=''): # One line: what the method is
-    "Make a method known to `pani-bench` (registering a name again replaces it)"
-    if not isinstance(name, str) or not name or name != name.strip().lower() or ' ' in name:
-        raise ValueError(f"a method name must be a lowercase word, got {name!r}")
-    METHODS[name] = Method(name, make, dict(defaults or {}), semi_supervised, source, doc)
-    return METHODS[name]
-
-def load_methods(*modules:str): # Extra modules to import (e.g. a user's own), after pani_nb's callback modules
-    "Import every module of `pani_nb.callback` (and `modules`) so that their `register_method` calls have run; returns `METHODS`"
-    import importlib, pkgutil, pani_nb.callback as pkg
-    for m in pkgutil.iter_modules(pkg.__path__, 'pani_nb.callback.'): importlib.import_module(m.name)
-    for m in modules: importlib.import_module(m)
-    return METHODS
-
-def get_method(name:str):
-    "The registered method `name`, or an error listing the known ones"
-    if name not in METHODS: raise ValueError(f"unknown method {name!r}; choose from {sorted(METHODS)}")
-    return METHODS[name]

@@ -13,60 +13,17 @@ from fastai.data.load import DataLoader
 from torch.optim.swa_utils import AveragedModel
 from fastai.torch_core import get_model
 from ..core import check_int, check_number, check_prob
-from ..data import pad_crop_flip
+from ..augment import pad_crop_flip
 from ..graph import random_peers
-from ..mix import mix_by_peers, random_partners, mixmatch_mix, pani_mixmatch_mix, soft_targets
-from .core import PaniCallback, register_method, Auto
+from ..mix import (mix_by_peers, random_partners, mixmatch_mix, pani_mixmatch_mix, soft_targets, sharpen, CropFlip, default_augment,
+                         guess_labels, rampup_weight, mixmatch_loss)   # also importable from here, their home until they joined `mix`
+from .core import PaniCallback
+from .registry import register_method, Auto
 from ..core import frozen_bn
 from .ssl import SemiSupervised
 
 # %% auto #0
-__all__ = ['default_augment', 'sharpen', 'CropFlip', 'guess_labels', 'rampup_weight', 'mixmatch_loss', 'ema_avg_fn', 'MixMatch',
-           'PaniMixMatch']
-
-# %% ../../nbs/24_callback.mixmatch.ipynb #cdb7e520
-def sharpen(p:torch.Tensor, # (N, C) probabilities
-            T:float=0.5): # Temperature in (0, 1]: 1 leaves `p` unchanged, -> 0 gives one-hot
-    "MixMatch's sharpening: `p ** (1/T)`, renormalized per row (in float32, as a softmax of `log(p) / T`: no underflow)"
-    check_number('T', T, 0, 1, lo_open=True)
-    return F.softmax(p.float().clamp_min(0).log() / T, -1)
-
-# %% ../../nbs/24_callback.mixmatch.ipynb #c423251c
-class CropFlip:
-    "A batch augmentation (images -> images): random crop with reflect padding, and horizontal flip (picklable)"
-    def __init__(self, pad:int|None=None, # Padding of the random crop (default: an eighth of the image side)
-                 flip:bool=True): # Also flip horizontally (turn off where mirroring changes the class, e.g. digits)
-        self.pad, self.flip = pad, flip
-    def __call__(self, x): return pad_crop_flip(x, pad=max(1, x.shape[-1] // 8) if self.pad is None else self.pad, flip=self.flip)
-    def __repr__(self): return f"CropFlip(pad={self.pad}, flip={self.flip})"
-
-default_augment = CropFlip()   # MixMatch's weak augmentation on CIFAR: crop (4 px of 32) + flip
-
-def guess_labels(model:nn.Module, # The model being trained (its BatchNorm running statistics are left untouched)
-                 xu:torch.Tensor, # (B_u, C, H, W) unlabeled images
-                 augment=default_augment, # Batch augmentation: images -> images
-                 n_augment:int=2, # K, augmentations per unlabeled image
-                 T:float=0.5): # Sharpening temperature
-    "(sharpened guesses (B_u, n_classes) without gradient, [the `n_augment` augmented batches])"
-    us = [augment(xu) for _ in range(n_augment)]
-    with torch.no_grad(), frozen_bn(model):
-        p = F.softmax(model(torch.cat(us)).float(), -1)                # one forward over the K augmented batches
-    return sharpen(p.view(n_augment, xu.shape[0], -1).mean(0), T), us
-
-# %% ../../nbs/24_callback.mixmatch.ipynb #95b1636a
-def rampup_weight(pct:float, # Fraction of training done, in [0, 1]
-                  rampup:float): # Fraction of training over which the weight ramps up (0: no ramp)
-    "Linear ramp: `min(1, pct / rampup)`"
-    return 1.0 if rampup == 0 else min(1.0, max(0.0, pct) / rampup)
-
-def mixmatch_loss(pred:torch.Tensor, # (N, C) logits of the mixed batch, labeled samples first
-                  target:torch.Tensor, # (N, C) mixed soft targets
-                  n_labeled:int, # B, labeled samples at the start of the batch
-                  w_u:float): # Weight of the unlabeled term (`lambda_u` times the ramp)
-    "(loss, labeled soft cross-entropy, unlabeled MSE): `L_x + w_u * L_u`"
-    lx = -(target[:n_labeled] * F.log_softmax(pred[:n_labeled].float(), -1)).sum(-1).mean()
-    lu = (F.softmax(pred[n_labeled:].float(), -1) - target[n_labeled:]).pow(2).mean() if pred.shape[0] > n_labeled else pred.sum() * 0
-    return lx + w_u * lu, lx, lu
+__all__ = ['ema_avg_fn', 'MixMatch', 'PaniMixMatch']
 
 # %% ../../nbs/24_callback.mixmatch.ipynb #d7bc52a7
 def ema_avg_fn(decay:float=0.999): # Decay of the moving average, in [0, 1)

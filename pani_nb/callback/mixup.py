@@ -14,7 +14,8 @@ from fastai.layers import NoneReduce
 from fastai.callback.core import Callback, CancelFitException
 from ..core import check_int, check_number, check_prob, check_choice, PAGE_WIDTH_IN
 from ..mix import pani_mix, mix_by_peers, soft_targets, mixing_strength
-from .core import PaniCallback, register_method, Auto, BatchGate
+from .core import PaniCallback, BatchGate
+from .registry import register_method, Auto
 
 # %% auto #0
 __all__ = ['PaniMixUp', 'GatedMixUp', 'GatedCutMix', 'show_pani_mixup', 'mixing_weights', 'measure_mixing']

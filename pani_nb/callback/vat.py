@@ -17,7 +17,8 @@ from ..hooks import find_module
 from ..adversarial import kl_div_logits, entropy_logits, adversarial_direction, pani_vat_graph, pani_vat_etas
 from ..models import penultimate
 from ..distributed import world_size
-from .core import PaniCallback, CallbackHook, register_method, Auto
+from .core import PaniCallback, CallbackHook
+from .registry import register_method, Auto
 from ..core import frozen_bn
 from .ssl import SemiSupervised
 
