@@ -7,13 +7,15 @@ Docs: https://pani-nb.github.io/pani-nb/adversarial.html.md"""
 # %% ../nbs/14_adversarial.ipynb #688f8ccf
 from __future__ import annotations
 import torch, torch.nn.functional as F
+from torch.profiler import record_function
 from .core import check_int, check_number
 from .patches import extract_patches
 from .graph import semantic_peers, patch_knn
+from .interpolate import interpolate_map
 
 # %% auto #0
 __all__ = ['kl_div_logits', 'entropy_logits', 'joint_norm', 'normalize_joint', 'hessian_product', 'adversarial_direction',
-           'pani_vat_graph', 'pani_vat_etas']
+           'pani_vat_graph', 'pani_vat_etas', 'pani_vat_step', 'input_forward']
 
 # %% ../nbs/14_adversarial.ipynb #b45602db
 def _upcast(t): return t.to(torch.promote_types(t.dtype, torch.float32))   # half -> float32; float64 stays
@@ -101,3 +103,38 @@ def pani_vat_etas(kl_fn, # Callable {layer: eta (N, P, k)} -> (N,) per-sample KL
     kl = lambda us: kl_fn({n: ms[n] * u for n, u in zip(names, us)})
     us = adversarial_direction(kl, [graph[n][0].shape for n in names], xi, n_power, device, generator, dtype)
     return {n: (eps * ms[n] * u).detach() for n, u in zip(names, us)}
+
+# %% ../nbs/14_adversarial.ipynb #aa362c0f
+def pani_vat_step(forward, # Callable (etas, graph, pool_patches) -> (N, n_classes) logits with each layer's map interpolated (Eq. 6) with `etas[layer]`
+                  clean:torch.Tensor, # (N, n_classes) logits of the clean batch (detached)
+                  feats:torch.Tensor, # (N, D) features for the semantic peers
+                  maps:dict, # {layer: (N, C, H, W) clean map}
+                  specs:dict, # {layer: settings with `patch_size`, `k`, `m`, `stride`, `pad` (e.g. `LayerSpec`)}
+                  n_peers:int, # K1: semantic peers per sample
+                  eps:float, # The bound on sqrt(sum_l ||eta_l||^2 / m_l^2)
+                  xi:float|None=1e-6, # Finite-difference step of the power iteration; None: exact
+                  n_power:int=1, # Power iterations
+                  pools:dict|None=None, # {'feats': (M, D), layer: (M, C, H, W)}: every process's rows (distributed), or None
+                  offset:int=0, # Row of the batch's first sample in the pools
+                  graph:tuple|None=None, # (peers, graph, pool_patches) to use instead of building them (e.g. another run's)
+                  dtype:torch.dtype|None=None, # dtype of the coefficients (default: float32)
+                  generator:torch.Generator|None=None): # Generator of the power iteration's random start
+    "One Pani VAT perturbation (Eq. 7-8): the peers and patch graphs, the adversarial coefficients, and the mean KL they reach; returns (KL, dict(peers, graph, pool_patches, etas))"
+    with record_function('pani_vat: peers and patch graphs'):
+        peers, g, pp = graph if graph is not None else pani_vat_graph(feats, maps, specs, n_peers, pools, offset)
+    kl = lambda etas: kl_div_logits(clean, forward(etas, g, pp))
+    with record_function('pani_vat: power iteration'):
+        etas = pani_vat_etas(kl, g, {n: s.m for n, s in specs.items()}, eps, xi, n_power, clean.device, dtype, generator)
+    with record_function('pani_vat: adversarial forward'): loss = kl(etas).mean()
+    return loss, dict(peers=peers, graph=g, pool_patches=pp, etas=etas)
+
+def input_forward(model, # The classifier: images -> logits
+                  x:torch.Tensor, # (N, C, H, W) the batch
+                  spec, # The input's settings: `patch_size`, `stride`, `pad`
+                  offset:int=0, # Row of `x`'s first image in the pool (distributed)
+                  double_backward:bool=False): # For the exact power iteration (`xi=None`)
+    "`pani_vat_step`'s `forward` for a Pani VAT on the input only: `model` on `x` interpolated with `etas['input']`"
+    def forward(etas, graph, pool_patches):
+        return model(interpolate_map(x, *graph['input'], etas['input'].to(x.dtype), spec.patch_size, spec.stride, spec.pad,
+                                     pool=(pool_patches or {}).get('input'), offset=offset, double_backward=double_backward))
+    return forward

@@ -16,7 +16,7 @@ import torch._dynamo.config as dynamo_config, torch._inductor.config as inductor
 from pani_nb.core import default_device, value_checks
 from pani_nb.mix import pani_mix
 from pani_nb.interpolate import interpolate_map
-from pani_nb.adversarial import kl_div_logits, pani_vat_graph, pani_vat_etas
+from pani_nb.adversarial import pani_vat_step
 
 pytestmark = pytest.mark.slow
 
@@ -61,10 +61,9 @@ def test_pani_vat_step_compiles():
     def step(x):
         clean, maps, feats = forward(x)
         clean = clean.detach()
-        peers, graph, _ = pani_vat_graph(feats.detach(), {n: m.detach() for n, m in maps.items()}, specs, n_peers=5)
-        kl = lambda etas: kl_div_logits(clean, forward(x, etas, graph)[0])
-        etas = pani_vat_etas(kl, graph, {n: s.m for n, s in specs.items()}, eps=2.0, device=x.device, dtype=x.dtype)
-        return peers, graph, etas, kl(etas).mean().detach()   # (a loss returned with its graph: dynamo refuses outputs that depend on
+        loss, s = pani_vat_step(lambda etas, graph, pools: forward(x, etas, graph)[0], clean, feats.detach(),
+                                {n: m.detach() for n, m in maps.items()}, specs, n_peers=5, eps=2.0, dtype=x.dtype)
+        return s['peers'], s['graph'], s['etas'], loss.detach()   # (a loss returned with its graph: dynamo refuses outputs that depend on
         # the power iteration's `requires_grad_()`; a compiled training step calls `backward` inside, or runs the last forward eagerly)
 
     torch.manual_seed(3); ref = step(x)

@@ -10,10 +10,8 @@ import copy, json, statistics, time
 from pathlib import Path
 import torch, torch.nn.functional as F
 from ..core import set_seed, frozen_bn
-from ..patches import extract_patches
-from ..graph import semantic_peers, patch_knn
-from ..interpolate import interpolate_map
-from ..adversarial import kl_div_logits, adversarial_direction
+from ..adversarial import kl_div_logits, adversarial_direction, pani_vat_graph, input_forward
+from ..callback.core import LayerSpec
 from ..data import ssl_dls
 from .config import RunConfig, build, load_dataset
 from .results import MarkdownTable
@@ -23,12 +21,16 @@ from .speed import machine
 __all__ = ['exact_comparison', 'exact_table']
 
 # %% ../../nbs/32a_bench.exact.ipynb #bde653e2
-def exact_comparison(repeats:int=5, epochs:int=5, device:torch.device|str|None=None):
+def exact_comparison(repeats:int=5, # Timed power iterations per variant
+                     epochs:int=5, # Training epochs of the SmallCNN before the comparison
+                     device:torch.device|str|None=None, # Default: CUDA when present
+                     dataset:str='fashion_mnist', # A key of `DATASETS`
+                     labels:int=1000): # Labeled images of the training (and of the batch's draw)
     "Per method and power iteration: cosines with the float64 direction, KL at eps, ms per power iteration"
     set_seed(0)
-    learn, _, _ = build(RunConfig(dataset='fashion_mnist', method='erm', labels=1000, bs=64, epochs=epochs, **({'device': device} if device else {})))
+    learn, _, _ = build(RunConfig(dataset=dataset, method='erm', labels=labels, bs=64, epochs=epochs, **({'device': device} if device else {})))
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, 1e-2)
-    dls, udl = ssl_dls(load_dataset('fashion_mnist'), n_labeled=1000, bs=64, unlabeled_bs=64, device=learn.dls.device)
+    dls, udl = ssl_dls(load_dataset(dataset), n_labeled=labels, bs=64, unlabeled_bs=64, device=learn.dls.device)
     x = torch.cat([dls.one_batch()[0], udl.one_batch()[0]]).as_subclass(torch.Tensor)
     model = learn.model.train()
     m64 = copy.deepcopy(model).double()
@@ -37,10 +39,10 @@ def exact_comparison(repeats:int=5, epochs:int=5, device:torch.device|str|None=N
         def setup(net, xx):
             clean = net(xx).detach()
             if name == 'VAT': return clean, [xx.shape], lambda vs: kl_div_logits(clean, net(xx + vs[0])), lambda d: kl_div_logits(clean, net(xx + eps * d[0])).mean()
-            feats = net.features(xx).detach()
-            img, idx, _ = patch_knn(extract_patches(xx, 2), semantic_peers(feats, 10), 10)
-            fwd = lambda e, twice=False: net(interpolate_map(xx, img, idx, e, 2, double_backward=twice))
-            return clean, [img.shape], lambda vs, twice=False: kl_div_logits(clean, fwd(vs[0], twice)), lambda d: kl_div_logits(clean, fwd(eps * d[0])).mean()
+            spec = LayerSpec(patch_size=2, k=10)                       # the paper's input setting, K1 = 10
+            _, graph, pools = pani_vat_graph(net.features(xx).detach(), {'input': xx}, {'input': spec}, n_peers=10)
+            fwd = lambda e, twice=False: input_forward(net, xx, spec, double_backward=twice)({'input': e}, graph, pools)
+            return clean, [graph['input'][0].shape], lambda vs, twice=False: kl_div_logits(clean, fwd(vs[0], twice)), lambda d: kl_div_logits(clean, fwd(eps * d[0])).mean()
         dirs, kls = {}, {}
         with frozen_bn(model), frozen_bn(m64):
             c32, shapes, kl32, at32 = setup(model, x)
@@ -62,7 +64,7 @@ def exact_comparison(repeats:int=5, epochs:int=5, device:torch.device|str|None=N
         cos = {v: F.cosine_similarity(d.double().flatten(1), ref.flatten(1), dim=1) for v, d in dirs.items()}
         out[name] = {v: dict(cos_mean=float(cos[v].mean()), cos_min=float(cos[v].min()), kl=kls[v], ms=1e3 * statistics.median(times[v])) for v in dirs}
         out[name]['float64 reference'] = dict(cos_mean=1.0, cos_min=1.0, kl=kls['float64 reference'], ms=None)
-    return dict(machine=machine(), batch='64 labeled + 64 unlabeled Fashion-MNIST images', model=f'SmallCNN trained {epochs} epochs on 1000 labels', results=out)
+    return dict(machine=machine(), batch=f'64 labeled + 64 unlabeled {dataset} images', model=f'SmallCNN trained {epochs} epochs on {labels} labels', results=out)
 
 def exact_table(path):
     "Markdown of a `speed exact` results file"

@@ -13,13 +13,11 @@ from fastai.data.load import DataLoader
 from torch.optim.swa_utils import AveragedModel
 from fastai.torch_core import get_model
 from ..core import check_int, check_number, check_prob
-from ..augment import pad_crop_flip
 from ..graph import random_peers
 from ..mix import (mix_by_peers, random_partners, mixmatch_mix, pani_mixmatch_mix, soft_targets, sharpen, CropFlip, default_augment,
-                         guess_labels, rampup_weight, mixmatch_loss)   # also importable from here, their home until they joined `mix`
+                         guess_labels, rampup_weight, mixmatch_loss)   # MixMatch's maths, also importable from here
 from .core import PaniCallback
 from .registry import register_method, Auto
-from ..core import frozen_bn
 from .ssl import SemiSupervised
 
 # %% auto #0

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import torch, torch.nn as nn
 from fastai.data.load import DataLoader
 from fastai.distributed import DistributedDL
-from ..core import frozen_bn   # importable from here too (its home until the pure layer got it)
+from ..core import frozen_bn   # also importable from here
 from .core import RegularizerCallback
 
 # %% auto #0

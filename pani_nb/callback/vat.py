@@ -14,7 +14,7 @@ from fastai.torch_core import TensorImage
 from ..core import check_int, check_number, rng_state, replay_rng, PAGE_WIDTH_IN
 from ..interpolate import interpolate_map
 from ..hooks import find_module
-from ..adversarial import kl_div_logits, entropy_logits, adversarial_direction, pani_vat_graph, pani_vat_etas
+from ..adversarial import kl_div_logits, entropy_logits, adversarial_direction, pani_vat_graph, pani_vat_step
 from ..models import penultimate
 from ..distributed import world_size
 from .core import PaniCallback, CallbackHook
@@ -157,38 +157,37 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
 
     def at_layer(self, name, z):
         if self._etas is not None:                                        # an adversarial pass: Eq. 6 with this layer's coefficients
-            spec, (img, idx) = self.layers[name], self.graph[name]
-            return interpolate_map(z, img, idx, self._etas[name].to(z.dtype), spec.patch_size, spec.stride, spec.pad,
-                                   pool=self.pools.get(name), offset=self.offset, double_backward=self.xi is None)
+            (etas, graph, pools), spec = self._etas, self.layers[name]
+            return interpolate_map(z, *graph[name], etas[name].to(z.dtype), spec.patch_size, spec.stride, spec.pad,
+                                   pool=(pools or {}).get(name), offset=self.offset, double_backward=self.xi is None)
         if self._recording: self.maps[name] = z.detach()               # the ordinary forward pass: keep the clean map
         return z
 
     @contextmanager
-    def _perturbing(self, etas):
-        self._etas = etas
+    def _perturbing(self, etas, graph, pools):
+        self._etas = (etas, graph, pools)
         try: yield
         finally: self._etas = None
 
-    def perturbed_forward(self, x:torch.Tensor, etas:dict):
-        "The model's output on `x` with each layer's map interpolated with its coefficients `etas[name]` (N, P, k)"
-        with self._perturbing(etas): return self.forward(x)
+    def perturbed_forward(self, x:torch.Tensor, etas:dict, graph:dict|None=None, pools:dict|None=None):
+        "The model's output on `x` with each layer's map interpolated with its coefficients `etas[name]` (N, P, k) along `graph` (default: this batch's)"
+        with self._perturbing(etas, self.graph if graph is None else graph, self.pools if graph is None else pools): return self.forward(x)
 
     def graphs(self):
-        "Semantic peers and each layer's patch graph `(img, idx)` from this batch's clean maps (with `gather_peers`: from every process's)"
+        "(semantic peers, each layer's patch graph `(img, idx)`, the pools' patches) from this batch's clean maps (with `gather_peers`: every process's)"
         names = list(self.layers)
         feats = self.feats.flatten(1)
         pools, self.offset = self.gather(feats, *(self.maps[n] for n in names))
         pools = None if pools is None else dict(zip(['feats', *names], pools))
-        self.peers, self.graph, self.pools = pani_vat_graph(feats, self.maps, self.layers, self.n_peers, pools, self.offset)
-        return self.graph
+        return pani_vat_graph(feats, self.maps, self.layers, self.n_peers, pools, self.offset)
 
     def regularizer(self, x, clean):
-        with record_function('pani_vat: peers and patch graphs'): self.graphs()
-        kl = lambda etas: kl_div_logits(clean, self.perturbed_forward(x, etas))
-        with record_function('pani_vat: power iteration'):
-            self.etas = pani_vat_etas(kl, self.graph, {n: spec.m for n, spec in self.layers.items()}, self.eps, self.xi, self.n_power,
-                                      x.device, torch.float64 if x.dtype == torch.float64 else None)   # a float64 model: float64 coefficients
-        with record_function('pani_vat: adversarial forward'): return kl_div_logits(clean, self.perturbed_forward(x, self.etas)).mean()
+        with record_function('pani_vat: peers and patch graphs'): graph = self.graphs()
+        loss, s = pani_vat_step(lambda etas, g, pp: self.perturbed_forward(x, etas, g, pp), clean, None, self.maps, self.layers,
+                                self.n_peers, self.eps, self.xi, self.n_power, offset=self.offset, graph=graph,
+                                dtype=torch.float64 if x.dtype == torch.float64 else None)   # a float64 model: float64 coefficients
+        self.peers, self.graph, self.pools, self.etas = s['peers'], s['graph'], s['pool_patches'], s['etas']
+        return loss
 
 # %% ../../nbs/22_callback.vat.ipynb #c36e9951
 _PANI_VAT_SRC = "Sun et al. 2019 (arXiv 1911.09307), Section 4.1, the setup of Pani VAT (input) and (+hidden)"
