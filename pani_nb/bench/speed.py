@@ -78,7 +78,7 @@ def ratio_table(times:dict, # From `time_steps` (or its JSON)
 
 # %% ../../nbs/32_bench.speed.ipynb #a28d920f
 _FM_SSL = dict(dataset='fashion_mnist', labels=1000, bs=128, ubs=128)
-_HIDDEN = {'input': dict(patch_size=2, k=10, m=1.0), 'pool1': dict(patch_size=2, k=50, m=0.5)}
+_HIDDEN_LAYERS = {'input': dict(patch_size=2, k=10, m=1.0), 'pool1': dict(patch_size=2, k=50, m=0.5)}
 STEP_BENCHMARKS = {
     'vat': ("SmallCNN, Fashion-MNIST, 128 labeled + 128 unlabeled images per step, the paper's Pani VAT settings (input: s 2, K1 10, K2 10; +hidden at pool1: K2 50, m 0.5)",
             'vat', {'erm': dict(_FM_SSL, method='erm'), 'vat': dict(_FM_SSL, method='vat'),

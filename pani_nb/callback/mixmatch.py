@@ -39,7 +39,7 @@ class MixMatch(SemiSupervised):
     "MixMatch (Berthelot et al. 2019): guessed and sharpened labels, MixUp of labeled and unlabeled samples, EMA evaluation. https://arxiv.org/abs/1905.02249"
     order, run_valid = 0, True   # before fastai's MixedPrecision (10): the mixing is done in full precision
     needs_udl = True
-    _stateattrs = ('xu', '_it', 'regularizing', 'lam', 'partners', 'n_lab', 'w_u', 'lx', 'lu', 'offset', '_t', '_zp', '_tp', '_training_fit', '_armed')
+    _stateattrs = ('xu', '_it', 'regularizing', 'lam', 'partners', 'n_lab', 'w_u', 'lx', 'lu', 'offset', '_t', '_pool_z', '_pool_t', '_training_fit', '_mix_pending')
     _unpickled = ('udl', '_udl_full', 'ema_model')
     def __init__(self, n_augment:int=2, # K, augmentations of each unlabeled image for label guessing
                  T:float=0.5, # Sharpening temperature
@@ -106,14 +106,14 @@ class MixMatch(SemiSupervised):
         lam = self.distrib.sample((z.shape[0],)).to(z.device)
         self.lam = torch.maximum(lam, 1 - lam)
         pools, self.offset = self.gather(z, t)                               # every process's batch (detached)
-        self._zp, self._tp = (None, None) if pools is None else pools
+        self._pool_z, self._pool_t = (None, None) if pools is None else pools
         if pools is None: self.partners = random_partners(z.shape[0], device=z.device)
-        else: self.partners = random_peers(z.shape[0], 1, device=z.device, pool_size=self._zp.shape[0], offset=self.offset)[:, 0]
+        else: self.partners = random_peers(z.shape[0], 1, device=z.device, pool_size=self._pool_z.shape[0], offset=self.offset)[:, 0]
         self.n_lab, self._t = x.shape[0], t
         if self.mixes_input:
-            try: mixed, w = self.mix(z, self.lam, self.partners, **({} if pools is None else dict(pool=self._zp, offset=self.offset)))
+            try: mixed, w = self.mix(z, self.lam, self.partners, **({} if pools is None else dict(pool=self._pool_z, offset=self.offset)))
             except ValueError as e: raise ValueError(f"{type(self).__name__} ({tuple(z.shape)}): {e}") from None
-            self.learn.xb, self.learn.yb = (mixed.to(x.dtype),), (mix_by_peers(t, self.lam, self.partners[:, None], w, pool=self._tp),)
+            self.learn.xb, self.learn.yb = (mixed.to(x.dtype),), (mix_by_peers(t, self.lam, self.partners[:, None], w, pool=self._pool_t),)
         else: self.learn.xb, self.learn.yb = (z.to(x.dtype),), (t,)      # mixed at a hidden layer, in the forward pass
 
     def lf(self, pred, target, *rest):
@@ -161,7 +161,7 @@ class PaniMixMatch(MixMatch, PaniCallback):
         MixMatch.__init__(self, **kwargs)
         PaniCallback.__init__(self, layers, patch_size, k, 1.0, stride, pad, self.gather_peers)
         self.mask_ratio = check_prob('mask_ratio', mask_ratio, hi_open=True)
-        self._armed = False
+        self._mix_pending = False
 
     @property
     def spec(self): return next(iter(self.layers.values()))
@@ -178,17 +178,17 @@ class PaniMixMatch(MixMatch, PaniCallback):
         return pani_mixmatch_mix(z, lam, partners, s.patch_size, s.k, self.mask_ratio, pool=pool, offset=offset, stride=s.stride, pad=s.pad)
 
     def before_batch(self):
-        self._armed = False
+        self._mix_pending = False
         super().before_batch()
-        self._armed = bool(self.training and self.regularizing and not self.mixes_input)   # the next forward is the Learner's: mix the layer there
+        self._mix_pending = bool(self.training and self.regularizing and not self.mixes_input)   # the next forward is the Learner's: mix the layer there
 
-    def after_pred(self): self._armed = False
+    def after_pred(self): self._mix_pending = False
 
     def at_layer(self, name, z):
-        if not self._armed: return z                                   # label guessing and validation pass through
-        pool = None if self._zp is None else self.gather(z)[0][0]
+        if not self._mix_pending: return z                                   # label guessing and validation pass through
+        pool = None if self._pool_z is None else self.gather(z)[0][0]
         mixed, w = self.mix(z, self.lam, self.partners, pool=pool, offset=self.offset)
-        self.learn.yb = (mix_by_peers(self._t, self.lam, self.partners[:, None], w, pool=self._tp),)
+        self.learn.yb = (mix_by_peers(self._t, self.lam, self.partners[:, None], w, pool=self._pool_t),)
         return mixed
 
 # %% ../../nbs/24_callback.mixmatch.ipynb #e9ba114e

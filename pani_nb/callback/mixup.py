@@ -29,7 +29,7 @@ class PaniMixUp(PaniCallback):
     "Pani MixUp (Sun et al. 2019, Eq. 9-10): patch-level MixUp with each patch's nearest patches in random peers. https://arxiv.org/abs/1911.09307"
     order, run_valid = 0, False   # before fastai's MixedPrecision (10): the input is mixed in full precision
     max_layers = 1
-    _stateattrs = ('lam', 'peers', 'weights', 'y_pool', 'offset', 'mixing', 'stack_y', 'old_lf', '_armed', '_y')
+    _stateattrs = ('lam', 'peers', 'weights', 'y_pool', 'offset', 'mixing', 'stack_y', 'old_lf', '_mix_pending', '_y')
     _verb = 'mix'
     def __init__(self, alpha:float=2.5, # lam ~ Beta(alpha, 1): the weight each sample keeps
                  patch_size:int=8, # Patch side (paper: 8 without augmentation, 16 with, on 32x32)
@@ -123,20 +123,20 @@ class PaniMixUp(PaniCallback):
             return self._plain()
         self.lam = self.distrib.sample((N,)).to(self.x.device)
         self._y = self.yb[0]                                          # the batch's targets: the loss mixes these only
-        self._armed = self.layer is not None                          # the hidden layer is mixed once, in this batch's forward pass
+        self._mix_pending = self.layer is not None                          # the hidden layer is mixed once, in this batch's forward pass
         if self.layer is None:
             try: self.learn.xb = (self._mix(self.x), *self.xb[1:])
             except ValueError as e: raise ValueError(f"PaniMixUp at the input ({tuple(self.x.shape)}): {e}") from None
 
     def at_layer(self, name, z):
         "Mix the hidden map once per training batch (a forward pass after an interrupted fit, or in eval mode, passes through)"
-        if not (self.mixing and self._armed and self.model.training): return z
-        self._armed = False
+        if not (self.mixing and self._mix_pending and self.model.training): return z
+        self._mix_pending = False
         return self._mix(z)
 
     def lf(self, pred, *yb):
         "The original loss, unreduced, weighted over the sample's own target and its peers' (Eq. 10)"
-        if not self.training or not self.mixing or self._armed or not _same_data(yb[0], self._y):   # armed: the forward did
+        if not self.training or not self.mixing or self._mix_pending or not _same_data(yb[0], self._y):   # pending: the forward did
             return self.old_lf(pred, *yb)                                    # not mix; other targets (e.g. after an interrupted fit)
         with NoneReduce(self.old_lf) as lf:
             loss = self.lam.to(pred.dtype) * lf(pred, *yb)

@@ -191,7 +191,7 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
 
 # %% ../../nbs/22_callback.vat.ipynb #c36e9951
 _PANI_VAT_SRC = "Sun et al. 2019 (arXiv 1911.09307), Section 4.1, the setup of Pani VAT (input) and (+hidden)"
-_HIDDEN = 'pool1'   # the first pooled feature map of SmallCNN and ConvLarge
+_HIDDEN_LAYER = 'pool1'   # the first pooled feature map of SmallCNN and ConvLarge
 register_method('vat', lambda ctx, **p: [VAT(udl=ctx.udl, **p)], dict(eps=1.0, xi=1e-6, n_power=1, beta=1.0, ent_weight=0.0, p=1.0, off_epoch=None),
                 semi_supervised=True, doc='virtual adversarial training (Miyato et al. 2018)',
                 source='Miyato et al. 2018: xi 1e-6, one power iteration, beta 1; eps chosen on the Fashion-MNIST validation split')
@@ -201,10 +201,10 @@ register_method('vat_entmin', lambda ctx, **p: [VAT(udl=ctx.udl, **p)], dict(eps
 for _name, _layers, _ent, _doc in (
         ('pani_vat', {'input': dict(patch_size=2, k=10, m=1.0)}, 0.0, 'Pani VAT on the input (Table 1: Pani VAT (input))'),
         ('pani_vat_entmin', {'input': dict(patch_size=2, k=10, m=1.0)}, 1.0, 'Pani VAT on the input + entropy minimization'),
-        ('pani_vat_hidden', {'input': dict(patch_size=2, k=10, m=1.0), _HIDDEN: dict(patch_size=2, k=50, m=0.5)}, 0.0,
-         f"Pani VAT on the input and the hidden layer '{_HIDDEN}' (Table 1: Pani VAT (+hidden))"),
-        ('pani_vat_hidden_entmin', {'input': dict(patch_size=2, k=10, m=1.0), _HIDDEN: dict(patch_size=2, k=50, m=0.5)}, 1.0,
-         f"Pani VAT (+hidden at '{_HIDDEN}') + entropy minimization")):
+        ('pani_vat_hidden', {'input': dict(patch_size=2, k=10, m=1.0), _HIDDEN_LAYER: dict(patch_size=2, k=50, m=0.5)}, 0.0,
+         f"Pani VAT on the input and the hidden layer '{_HIDDEN_LAYER}' (Table 1: Pani VAT (+hidden))"),
+        ('pani_vat_hidden_entmin', {'input': dict(patch_size=2, k=10, m=1.0), _HIDDEN_LAYER: dict(patch_size=2, k=50, m=0.5)}, 1.0,
+         f"Pani VAT (+hidden at '{_HIDDEN_LAYER}') + entropy minimization")):
     register_method(_name, lambda ctx, **p: [PaniVAT(udl=ctx.udl, **p)],
                     dict(eps=2.0, n_peers=10, layers=_layers, xi=1e-6, n_power=1, beta=1.0, ent_weight=_ent, feat_layer=None, gather_peers=False,
                          p=1.0, off_epoch=None),
