@@ -103,47 +103,47 @@ def splice_pool(pool:torch.Tensor, # (M, ...) the pool's rows
     return torch.cat([pool[:offset].detach().to(batch.dtype), batch, pool[offset + batch.shape[0]:].detach().to(batch.dtype)])
 
 def random_peers(n:int, # Batch size
-                 k:int, # Peers per sample (`n_peers`, K1)
+                 n_peers:int, # Peers per sample (K1)
                  generator:torch.Generator|None=None, # Generator of the draw (on `device`)
                  device:torch.device|str|None=None, # Device of the result
                  pool_size:int|None=None, # M: draw peers among M pool samples (default: the batch, M = n)
                  offset:int=0): # Row of the batch's first sample in the pool
-    "(n, k) indices (pool rows): `k` distinct random peers per sample, never the sample itself"
-    m = n if pool_size is None else pool_size
-    check_pool(n, m, offset)
-    _check_peer_count(m, k, what='batch' if pool_size is None else 'pool')
-    scores = torch.rand(n, m - 1, generator=generator, device=device)
-    j = stable_topk(scores, k).indices                # k distinct positions among the m-1 others
+    "(n, n_peers) indices (pool rows): `n_peers` distinct random peers per sample, never the sample itself"
+    M = n if pool_size is None else pool_size
+    check_pool(n, M, offset)
+    _check_peer_count(M, n_peers, 'n_peers', what='batch' if pool_size is None else 'pool')
+    scores = torch.rand(n, M - 1, generator=generator, device=device)
+    j = stable_topk(scores, n_peers).indices                # n_peers distinct positions among the M-1 others
     return j + (j >= offset + torch.arange(n, device=j.device)[:, None]).long()   # skip the sample itself
 
 # %% ../nbs/11_graph.ipynb #f1938861
 def semantic_peers(feats:torch.Tensor, # Features (n, D), e.g. the classifier's second-to-last layer
-                   k:int, # Peers per sample (K1)
+                   n_peers:int, # Peers per sample (K1)
                    pool:torch.Tensor|None=None, # (M, D) features of a pool to draw peers from (default: `feats`)
                    offset:int=0): # Row of the batch's first sample in `pool`
-    "(n, k) indices (pool rows) of the `k` samples with the most similar `feats` (cosine), most similar first (ties: lower row first), never the sample itself"
+    "(n, n_peers) indices (pool rows) of the `n_peers` samples with the most similar `feats` (cosine), most similar first (ties: lower row first), never the sample itself"
     check_rank(feats, 2, 'feats', '(n, D)')
     n = feats.shape[0]
     if pool is not None: check_rank(pool, 2, 'pool', '(M, D)'); cand = splice_pool(pool, feats, offset)
     else: cand = feats
-    _check_peer_count(cand.shape[0], k, what='batch' if pool is None else 'pool')
+    _check_peer_count(cand.shape[0], n_peers, 'n_peers', what='batch' if pool is None else 'pool')
     check_finite(cand, 'feats' if pool is None else 'pool')
     with torch.no_grad(), torch.autocast(feats.device.type, enabled=False):
         f = F.normalize(cand.to(_rank_dtype(cand)), dim=1)
         sim = f[offset:offset + n] @ f.T
         sim[torch.arange(n, device=sim.device), offset + torch.arange(n, device=sim.device)] = -float('inf')
-        return stable_topk(sim, k).indices                                  # equal similarities: the lower pool row first
+        return stable_topk(sim, n_peers).indices                                  # equal similarities: the lower pool row first
 
 # %% ../nbs/11_graph.ipynb #a01ebf12
-def _check_peers(peers, n, m=None, offset=0):
-    "`peers` (n, K1): indices of distinct rows of an `m`-row pool (default: the batch), never the sample's own row `offset + i`"
-    m = n if m is None else m
+def _check_peers(peers, n, M=None, offset=0):
+    "`peers` (n, K1): indices of distinct rows of an `M`-row pool (default: the batch), never the sample's own row `offset + i`"
+    M = n if M is None else M
     check_rank(peers, 2, 'peers', '(N, K1)')
     if peers.shape[0] != n: raise ValueError(f"`peers` has {peers.shape[0]} rows for a batch of {n} samples")
     if peers.dtype not in (torch.int64, torch.int32): raise ValueError(f"`peers` must hold integer indices, got {peers.dtype}")
-    _check_peer_count(m, peers.shape[1], 'peers.shape[1]', what='batch' if m == n else 'pool')
+    _check_peer_count(M, peers.shape[1], 'peers.shape[1]', what='batch' if M == n else 'pool')
     if not value_checks_on(): return
-    if bool(((peers < 0) | (peers >= m)).any()): raise ValueError(f"`peers` holds indices outside [0, {m})")
+    if bool(((peers < 0) | (peers >= M)).any()): raise ValueError(f"`peers` holds indices outside [0, {M})")
     if bool((peers == offset + torch.arange(n, device=peers.device)[:, None]).any()): raise ValueError("`peers` lists a sample as its own peer")
     if peers.shape[1] > 1 and bool((peers.sort(1).values.diff(dim=1) == 0).any()): raise ValueError("`peers` lists a peer twice for a sample")
 

@@ -15,10 +15,10 @@ from .graph import splice_pool
 __all__ = ['interpolate', 'interpolate_reference', 'interpolate_map']
 
 # %% ../nbs/12_interpolate.ipynb #20b45133
-def _check_graph(patches, img, idx, eta, m=None):
+def _check_graph(patches, img, idx, eta, M=None):
     check_rank(patches, 3, 'patches', '(N, P, d)')
     N, P, d = patches.shape
-    m = N if m is None else m
+    M = N if M is None else M
     for nm, t in (('img', img), ('idx', idx), ('eta', eta)):
         check_rank(t, 3, nm, '(N, P, k)')
         if t.shape[:2] != (N, P) or t.shape != img.shape:
@@ -26,7 +26,7 @@ def _check_graph(patches, img, idx, eta, m=None):
     if img.dtype != torch.long or idx.dtype != torch.long: raise ValueError("`img` and `idx` must be int64 indices")
     if not eta.is_floating_point(): raise ValueError(f"`eta` must be a floating-point tensor, got {eta.dtype}")
     if not value_checks_on(): return                                       # the index ranges need the host: see `core.value_checks`
-    for nm, t, hi in (('img', img, m), ('idx', idx, P)):                   # one pass each
+    for nm, t, hi in (('img', img, M), ('idx', idx, P)):                   # one pass each
         lo_, hi_ = torch.aminmax(t) if t.numel() else (0, 0)
         if lo_ < 0 or hi_ >= hi:
             raise ValueError(f"`{nm}` holds {'sample' if nm == 'img' else 'patch'} indices outside [0, {hi})")
@@ -95,15 +95,15 @@ def interpolate_map(z:torch.Tensor, # Feature map (N, C, H, W)
                     img:torch.Tensor, # (N, P, k) neighbor samples, from `patch_knn` on this map's patches
                     idx:torch.Tensor, # (N, P, k) neighbor patches
                     eta:torch.Tensor, # (N, P, k) coefficients
-                    size:int, # Patch side used for the graph
-                    stride:int|None=None, # Patch stride used for the graph (default: `size`)
+                    patch_size:int, # Patch side used for the graph
+                    stride:int|None=None, # Patch stride used for the graph (default: `patch_size`)
                     pad:bool=False, # Patches were extracted with `pad=True`
                     pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `img` indexes (default: `z`'s)
                     offset:int=0, # Row of the batch's first sample in `pool`
                     double_backward:bool=False): # Differentiable twice in `eta` (see `interpolate`)
     "The refined map: Eq. 6 on the patches of `z`, folded back; in `z`'s memory layout"
-    p = extract_patches(z, size, stride, pad)
-    out = z + fold_patches(interpolate(p, img, idx, eta, pool, offset, double_backward) - p, z.shape[-2:], size, stride, pad)
+    p = extract_patches(z, patch_size, stride, pad)
+    out = z + fold_patches(interpolate(p, img, idx, eta, pool, offset, double_backward) - p, z.shape[-2:], patch_size, stride, pad)
     # z's memory layout (channels-last stays channels-last: the model's convolutions keep their fast path)
     return out if out.stride() == z.stride() else torch.empty_like(z).copy_(out)
 

@@ -19,65 +19,65 @@ def _check_size(name, value, lo=1):
 
 def patch_grid(height:int, # Height of the feature map
                width:int, # Width of the feature map
-               size:int, # Patch side
-               stride:int|None=None, # Step between patches (default: `size`)
+               patch_size:int, # Patch side
+               stride:int|None=None, # Step between patches (default: `patch_size`)
                pad:bool=False): # Pad (bottom, right) until the patches tile the map, instead of raising
     "(rows, cols, pad_h, pad_w): the patch grid of a `height` x `width` map"
-    stride = size if stride is None else stride
-    _check_size('size', size); _check_size('stride', stride)
+    stride = patch_size if stride is None else stride
+    _check_size('patch_size', patch_size); _check_size('stride', stride)
     pads = []
     for nm, n in (('height', height), ('width', width)):
-        if n < size:
-            if not pad: raise ValueError(f"patch `size`={size} is larger than the map's {nm} {n} (pass `pad=True` to pad)")
-            pads.append(size - n); continue
-        rest = (n - size) % stride
+        if n < patch_size:
+            if not pad: raise ValueError(f"`patch_size`={patch_size} is larger than the map's {nm} {n} (pass `pad=True` to pad)")
+            pads.append(patch_size - n); continue
+        rest = (n - patch_size) % stride
         if rest and not pad:
-            raise ValueError(f"patches of `size`={size} and `stride`={stride} do not tile the map's {nm} {n}: "
-                             f"{rest} pixel(s) would be dropped (pick sizes with ({nm}-size) % stride == 0, or pass `pad=True`)")
+            raise ValueError(f"patches of `patch_size`={patch_size} and `stride`={stride} do not tile the map's {nm} {n}: "
+                             f"{rest} pixel(s) would be dropped (pick sizes with ({nm}-patch_size) % stride == 0, or pass `pad=True`)")
         pads.append((stride - rest) % stride)
     ph, pw = pads
-    return (height + ph - size) // stride + 1, (width + pw - size) // stride + 1, ph, pw
+    return (height + ph - patch_size) // stride + 1, (width + pw - patch_size) // stride + 1, ph, pw
 
 # %% ../nbs/10_patches.ipynb #6db0183b
 def extract_patches(z:torch.Tensor, # Feature map (N, C, H, W)
-                    size:int, # Patch side
-                    stride:int|None=None, # Step between patches (default: `size`, non-overlapping)
+                    patch_size:int, # Patch side
+                    stride:int|None=None, # Step between patches (default: `patch_size`, non-overlapping)
                     pad:bool=False): # Zero-pad (bottom, right) until the patches tile the map
-    "Patches of `z` as (N, P, d), d = C*size*size in `F.unfold` order, patches in row-major grid order"
+    "Patches of `z` as (N, P, d), d = C*patch_size*patch_size in `F.unfold` order, patches in row-major grid order"
     check_rank(z, 4, 'z', '(N, C, H, W)')
-    stride = size if stride is None else stride
+    stride = patch_size if stride is None else stride
     N, C, H, W = z.shape
-    rows, cols, ph, pw = patch_grid(H, W, size, stride, pad)
+    rows, cols, ph, pw = patch_grid(H, W, patch_size, stride, pad)
     if ph or pw: z = F.pad(z, (0, pw, 0, ph))
-    if stride == size and size <= 4 and C > 1 and rows * cols > 1:   # small patches of several channels: pixel_unshuffle's kernel
-        return F.pixel_unshuffle(z, size).permute(0, 2, 3, 1).reshape(N, rows * cols, C * size * size).contiguous()
-    if stride == size:   # non-overlapping: a reshape, no im2col copy beyond the final permute
-        return (z.reshape(N, C, rows, size, cols, size).permute(0, 2, 4, 1, 3, 5).reshape(N, rows * cols, C * size * size))
-    return F.unfold(z, size, stride=stride).transpose(1, 2)
+    if stride == patch_size and patch_size <= 4 and C > 1 and rows * cols > 1:   # small patches of several channels: pixel_unshuffle's kernel
+        return F.pixel_unshuffle(z, patch_size).permute(0, 2, 3, 1).reshape(N, rows * cols, C * patch_size * patch_size).contiguous()
+    if stride == patch_size:   # non-overlapping: a reshape, no im2col copy beyond the final permute
+        return (z.reshape(N, C, rows, patch_size, cols, patch_size).permute(0, 2, 4, 1, 3, 5).reshape(N, rows * cols, C * patch_size * patch_size))
+    return F.unfold(z, patch_size, stride=stride).transpose(1, 2)
 
 # %% ../nbs/10_patches.ipynb #690a9f23
 def fold_patches(p:torch.Tensor, # Patches (N, P, d) as `extract_patches` returns them
                  output_size:tuple, # (H, W) of the map the patches were taken from (before any padding)
-                 size:int, # Patch side
-                 stride:int|None=None, # Step between patches (default: `size`)
+                 patch_size:int, # Patch side
+                 stride:int|None=None, # Step between patches (default: `patch_size`)
                  pad:bool=False): # The patches were extracted with `pad=True`
     "Inverse of `extract_patches`: the (N, C, H, W) map, averaging overlapping patches"
     check_rank(p, 3, 'p', '(N, P, d)')
-    stride = size if stride is None else stride
+    stride = patch_size if stride is None else stride
     H, W = output_size
-    rows, cols, ph, pw = patch_grid(H, W, size, stride, pad)
+    rows, cols, ph, pw = patch_grid(H, W, patch_size, stride, pad)
     N, P, d = p.shape
-    if P != rows * cols or d % (size * size):
-        raise ValueError(f"`p` has shape {tuple(p.shape)}, but a {H}x{W} map with `size`={size}, `stride`={stride} "
-                         f"has {rows * cols} patches of C*{size * size} features")
-    C, Hp, Wp = d // (size * size), H + ph, W + pw
-    if stride == size and size <= 4 and C > 1:   # small patches of several channels: pixel_shuffle (the same values, faster)
-        z = F.pixel_shuffle(p.reshape(N, rows, cols, d).permute(0, 3, 1, 2), size)
-    elif stride == size:
-        z = p.reshape(N, rows, cols, C, size, size).permute(0, 3, 1, 4, 2, 5).reshape(N, C, Hp, Wp)
+    if P != rows * cols or d % (patch_size * patch_size):
+        raise ValueError(f"`p` has shape {tuple(p.shape)}, but a {H}x{W} map with `patch_size`={patch_size}, `stride`={stride} "
+                         f"has {rows * cols} patches of C*{patch_size * patch_size} features")
+    C, Hp, Wp = d // (patch_size * patch_size), H + ph, W + pw
+    if stride == patch_size and patch_size <= 4 and C > 1:   # small patches of several channels: pixel_shuffle (the same values, faster)
+        z = F.pixel_shuffle(p.reshape(N, rows, cols, d).permute(0, 3, 1, 2), patch_size)
+    elif stride == patch_size:
+        z = p.reshape(N, rows, cols, C, patch_size, patch_size).permute(0, 3, 1, 4, 2, 5).reshape(N, C, Hp, Wp)
     else:
-        z = F.fold(p.transpose(1, 2), (Hp, Wp), size, stride=stride)
-        ones = torch.ones(1, size * size, P, device=p.device, dtype=p.dtype)
-        count = F.fold(ones, (Hp, Wp), size, stride=stride)
+        z = F.fold(p.transpose(1, 2), (Hp, Wp), patch_size, stride=stride)
+        ones = torch.ones(1, patch_size * patch_size, P, device=p.device, dtype=p.dtype)
+        count = F.fold(ones, (Hp, Wp), patch_size, stride=stride)
         z = z / count.clamp_min(1)
     return z[..., :H, :W]
