@@ -120,8 +120,9 @@ def pani_vat_step(forward, # Callable (etas, graph, pool_patches) -> (N, n_class
                   dtype:torch.dtype|None=None, # dtype of the coefficients (default: float32)
                   generator:torch.Generator|None=None): # Generator of the power iteration's random start
     "One Pani VAT perturbation (Eq. 7-8): the peers and patch graphs, the adversarial coefficients, and the mean KL they reach; returns (KL, dict(peers, graph, pool_patches, etas))"
-    with record_function('pani_vat: peers and patch graphs'):
-        peers, g, pp = graph if graph is not None else pani_vat_graph(feats, maps, specs, n_peers, pools, offset)
+    if graph is None:
+        with record_function('pani_vat: peers and patch graphs'): graph = pani_vat_graph(feats, maps, specs, n_peers, pools, offset)
+    peers, g, pp = graph
     kl = lambda etas: kl_div_logits(clean, forward(etas, g, pp))
     with record_function('pani_vat: power iteration'):
         etas = pani_vat_etas(kl, g, {n: s.m for n, s in specs.items()}, eps, xi, n_power, clean.device, dtype, generator)

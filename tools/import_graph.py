@@ -36,10 +36,13 @@ def cycles(g:dict) -> list:
     for m in g: dfs(m, m, [m])
     return sorted(found)
 
+def library_graph(root:Path) -> dict:
+    "`graph` without the package's `all` module and without edges to its top `__init__`: both gather every module by design"
+    top = root.name
+    return {m: [i for i in v if i != top] for m, v in graph(root).items() if m != f'{top}.all'}
+
 if __name__ == '__main__':
     root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[1]/'pani_nb')
-    g = graph(root)
-    g = {m: [i for i in v if i != 'pani_nb' and not (m == 'pani_nb.all')] for m, v in g.items() if m != 'pani_nb.all'}   # all.py imports everything by design
-    cs = cycles(g)
+    cs = cycles(library_graph(root))
     for c in cs: print(' -> '.join(c + (c[0],)))
     sys.exit(1 if cs else 0)

@@ -183,7 +183,7 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
 
     def regularizer(self, x, clean):
         with record_function('pani_vat: peers and patch graphs'): graph = self.graphs()
-        loss, s = pani_vat_step(lambda etas, g, pp: self.perturbed_forward(x, etas, g, pp), clean, None, self.maps, self.layers,
+        loss, s = pani_vat_step(lambda etas, g, pp: self.perturbed_forward(x, etas, g, pp), clean, None, None, self.layers,
                                 self.n_peers, self.eps, self.xi, self.n_power, offset=self.offset, graph=graph,
                                 dtype=torch.float64 if x.dtype == torch.float64 else None)   # a float64 model: float64 coefficients
         self.peers, self.graph, self.pools, self.etas = s['peers'], s['graph'], s['pool_patches'], s['etas']
