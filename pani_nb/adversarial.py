@@ -79,18 +79,18 @@ def pani_vat_graph(feats:torch.Tensor, # (N, D) features of the batch for semant
                    n_peers:int, # K1: semantic peers per sample
                    pools:dict|None=None, # {'feats': (M, D), layer: (M, C, H, W)}: every process's rows (distributed), or None
                    offset:int=0): # Row of the batch's first sample in the pools
-    "Semantic peers (N, K1) (pool rows), each layer's patch graph `{layer: (img, idx)}` (each (N, P, k)) and its pool's patches `{layer: (M, P, d) or None}`"
+    "Semantic peers (N, K1) (pool rows), each layer's patch graph `{layer: (nbr_sample, nbr_patch)}` (each (N, P, k)) and its pool's patches `{layer: (M, P, d) or None}`"
     peers = semantic_peers(feats, n_peers, pool=None if pools is None else pools['feats'], offset=offset)
     graph, pool_patches = {}, {}
     for name, spec in specs.items():
         p = extract_patches(maps[name], spec.patch_size, spec.stride, spec.pad)
         pool = None if pools is None else extract_patches(pools[name], spec.patch_size, spec.stride, spec.pad)
-        img, idx, _ = patch_knn(p, peers, spec.k, pool=pool, offset=offset)
-        graph[name], pool_patches[name] = (img, idx), pool
+        nbr_sample, nbr_patch, _ = patch_knn(p, peers, spec.k, pool=pool, offset=offset)
+        graph[name], pool_patches[name] = (nbr_sample, nbr_patch), pool
     return peers, graph, pool_patches
 
 def pani_vat_etas(kl_fn, # Callable {layer: eta (N, P, k)} -> (N,) per-sample KL(p(y|z) || p(y|z~(eta)))
-                  graph:dict, # {layer: (img, idx)} from `pani_vat_graph`
+                  graph:dict, # {layer: (nbr_sample, nbr_patch)} from `pani_vat_graph`
                   ms:dict, # {layer: m_l}, the layer's weight in the constraint sum_l ||eta_l||^2 / m_l^2 <= eps^2
                   eps:float, # The bound
                   xi:float|None=1e-6, # Finite-difference step of the power iteration (in u = eta / m); None: exact

@@ -12,14 +12,21 @@ from .core import check_rank, check_finite, check_int, value_checks_on
 from .topk import compiled_topk
 
 # %% auto #0
-__all__ = ['CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'rank_keys', 'stable_topk', 'check_pool',
-           'splice_pool', 'random_peers', 'semantic_peers', 'patch_knn', 'patch_knn_reference',
-           'random_patch_neighbors']
+__all__ = ['SIM_GRID_BITS', 'CPU_BLOCK_BYTES', 'DEDUP_MIN_COPIES', 'DEDUP_MIN_SIMILARITIES', 'on_grid', 'rank_keys',
+           'stable_topk', 'check_pool', 'splice_pool', 'random_peers', 'semantic_peers', 'patch_knn',
+           'patch_knn_reference', 'random_patch_neighbors']
 
 # %% ../nbs/11_graph.ipynb #c8d14ff8
 _LITTLE = sys.byteorder == 'little'   # where an int64's low half lies when it is viewed as two int32
 
 def _rank_dtype(t): return torch.float64 if t.dtype == torch.float64 else torch.float32   # similarities in float32 (half and bfloat16 would tie), float64 kept
+
+SIM_GRID_BITS = 30   # float64 similarities are ranked rounded to multiples of 2**-30: ties in real arithmetic tie on every machine
+
+def on_grid(s:torch.Tensor): # (...) similarities, rounded in place where float64
+    "float64 `s` rounded in place to the nearest multiple of `2**-SIM_GRID_BITS` (exact: a power of two scales without rounding); float32 as it is"
+    if s.dtype != torch.float64: return s
+    return s.mul_(2.0 ** SIM_GRID_BITS).round_().div_(2.0 ** SIM_GRID_BITS)
 
 def rank_keys(x:torch.Tensor): # (..., m) float32 values, no NaN
     "int64 keys, distinct along the last dimension, ordered as the tie rule ranks: larger value first, equal values lower index first"
@@ -77,8 +84,8 @@ def stable_topk(x:torch.Tensor, # (..., n) values without NaN
         else: v = v.gather(-1, at)
         pos = at if pos is None else pos.gather(-1, at)
     s = _select(v, k)
-    idx = s if pos is None else pos.gather(-1, s)
-    return torch.return_types.topk((v.gather(-1, s).to(x.dtype).view(*x.shape[:-1], k), idx.view(*x.shape[:-1], k)))
+    ind = s if pos is None else pos.gather(-1, s)
+    return torch.return_types.topk((v.gather(-1, s).to(x.dtype).view(*x.shape[:-1], k), ind.view(*x.shape[:-1], k)))
 
 # %% ../nbs/11_graph.ipynb #c26461a4
 def _check_peer_count(n, k, name='k', what='batch'):
@@ -130,7 +137,7 @@ def semantic_peers(feats:torch.Tensor, # Features (n, D), e.g. the classifier's 
     check_finite(cand, 'feats' if pool is None else 'pool')
     with torch.no_grad(), torch.autocast(feats.device.type, enabled=False):
         f = F.normalize(cand.to(_rank_dtype(cand)), dim=1)
-        sim = f[offset:offset + n] @ f.T
+        sim = on_grid(f[offset:offset + n] @ f.T)                                  # float64: on the grid, ties kept
         sim[torch.arange(n, device=sim.device), offset + torch.arange(n, device=sim.device)] = -float('inf')
         return stable_topk(sim, n_peers).indices                                  # equal similarities: the lower pool row first
 
@@ -192,7 +199,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
               pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `peers` index (default: `patches`)
               offset:int=0, # Row of the batch's first sample in `pool`
               dedup:bool|None=None): # Rank once per distinct patch of a sample, copies share its neighbors (default: on the CPU, for large graphs)
-    "For each patch, its `k` most cosine-similar patches among its peers' patches: (img, idx, sim), each (N, P, k), sorted by descending `sim`, ties to the lower candidate"
+    "For each patch, its `k` most cosine-similar patches among its peers' patches: (nbr_sample, nbr_patch, sim), each (N, P, k), sorted by descending `sim`, ties to the lower candidate"
     check_rank(patches, 3, 'patches', '(N, P, d)')
     N, P, d = patches.shape
     if pool is not None: check_rank(pool, 3, 'pool', '(M, P, d)')
@@ -223,7 +230,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
             if cbuf is None: return pn[rows].reshape(rows.shape[0], C, d)
             return torch.index_select(pn, 0, rows.flatten(), out=cbuf[:rows.numel() * P * d].view(rows.numel(), P, d)).view(rows.shape[0], C, d)
         if first is None:
-            img = torch.empty(N, P, k, dtype=torch.long, device=dev)
+            nbr_sample = torch.empty(N, P, k, dtype=torch.long, device=dev)
             sim = torch.empty(N, P, k, dtype=dt, device=dev)
             blocks = _blocks(N, P, C, max_bytes, dev, b)
             buf, cbuf = block(blocks), cand_block(blocks)
@@ -231,7 +238,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
                 n, r = i1 - i0, p1 - p0
                 cand = gather(peers[i0:i1], cbuf)                                # the peers' patches
                 s = torch.bmm(qn[i0:i1, p0:p1], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))   # (n, rows, K1*P) cosines
-                sim[i0:i1, p0:p1], img[i0:i1, p0:p1] = stable_topk(s, k)
+                sim[i0:i1, p0:p1], nbr_sample[i0:i1, p0:p1] = stable_topk(on_grid(s), k)
         else:                                                              # rank each sample's distinct patches only
             distinct = first == torch.arange(P, device=dev)
             U = distinct.sum(1)
@@ -240,7 +247,7 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
             rows = torch.zeros(N, int(U.max()), dtype=torch.long, device=dev)
             ii, pp = distinct.nonzero(as_tuple=True)
             rows[ii, slot[ii, pp]] = pp
-            img = torch.empty(N, rows.shape[1], k, dtype=torch.long, device=dev)   # in `order`
+            nbr_sample = torch.empty(N, rows.shape[1], k, dtype=torch.long, device=dev)   # in `order`
             sim = torch.empty(N, rows.shape[1], k, dtype=dt, device=dev)
             blocks = _copy_blocks(U[order].tolist(), C, budget, b)
             buf, cbuf = block(blocks), cand_block(blocks)
@@ -248,11 +255,11 @@ def patch_knn(patches:torch.Tensor, # Patches (N, P, d) of one layer, e.g. from 
                 S, n, r = order[i0:i1], i1 - i0, u1 - u0
                 cand = gather(peers[S], cbuf)
                 s = torch.bmm(qn[S[:, None], rows[S, u0:u1]], cand.transpose(1, 2), out=buf[:n * r * C].view(n, r, C))
-                sim[i0:i1, u0:u1], img[i0:i1, u0:u1] = stable_topk(s, k)              # (padding rows of shorter samples are never read)
+                sim[i0:i1, u0:u1], nbr_sample[i0:i1, u0:u1] = stable_topk(on_grid(s), k)            # (padding rows of shorter samples are never read)
             at = torch.empty_like(order); at[order] = torch.arange(N, device=dev)
             src = slot.gather(1, first)                                    # every patch reads its first copy's row
-            sim, img = sim[at[:, None], src], img[at[:, None], src]
-    flat = img                                                             # position among the K1*P candidates
+            sim, nbr_sample = sim[at[:, None], src], nbr_sample[at[:, None], src]
+    flat = nbr_sample                                                             # position among the K1*P candidates
     peer = flat // P
     return peers.gather(1, peer.flatten(1)).view(N, P, k), flat - peer * P, sim
 
@@ -261,7 +268,7 @@ def patch_knn_reference(patches, peers, k):
     "Brute-force float64 double loop over samples and patches (for tests)"
     N, P, d = patches.shape
     z = patches.double()
-    img, idx, sim = (torch.zeros(N, P, k, dtype=t) for t in (torch.long, torch.long, torch.float64))
+    nbr_sample, nbr_patch, sim = (torch.zeros(N, P, k, dtype=t) for t in (torch.long, torch.long, torch.float64))
     for i in range(N):
         for p in range(P):
             cands = []
@@ -272,15 +279,15 @@ def patch_knn_reference(patches, peers, k):
                     c = (a @ b) / (na * nb) if na > 0 and nb > 0 else torch.tensor(0., dtype=torch.float64)
                     cands.append((c.item(), j, q))
             cands.sort(key=lambda t: -t[0])
-            for r, (c, j, q) in enumerate(cands[:k]): img[i, p, r], idx[i, p, r], sim[i, p, r] = j, q, c
-    return img, idx, sim
+            for r, (c, j, q) in enumerate(cands[:k]): nbr_sample[i, p, r], nbr_patch[i, p, r], sim[i, p, r] = j, q, c
+    return nbr_sample, nbr_patch, sim
 
 # %% ../nbs/11_graph.ipynb #0f38c439
 def random_patch_neighbors(n_patches:int, # P, patches per sample (the pool's samples have as many)
                            peers:torch.Tensor, # (N, K1) peer sample indices (pool rows)
                            k:int, # Neighbors per patch, at most K1 * P
                            generator:torch.Generator|None=None): # Generator of the draw (on `peers`' device)
-    "(img, idx), each (N, P, k): `k` distinct patches per patch drawn uniformly among its peers' K1 * P patches"
+    "(nbr_sample, nbr_patch), each (N, P, k): `k` distinct patches per patch drawn uniformly among its peers' K1 * P patches"
     check_rank(peers, 2, 'peers', '(N, K1)')
     N, K1 = peers.shape
     check_int('n_patches', n_patches)

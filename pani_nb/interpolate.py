@@ -15,21 +15,21 @@ from .graph import splice_pool
 __all__ = ['interpolate', 'interpolate_reference', 'interpolate_map']
 
 # %% ../nbs/12_interpolate.ipynb #20b45133
-def _check_graph(patches, img, idx, eta, M=None):
+def _check_graph(patches, nbr_sample, nbr_patch, eta, M=None):
     check_rank(patches, 3, 'patches', '(N, P, d)')
     N, P, d = patches.shape
     M = N if M is None else M
-    for nm, t in (('img', img), ('idx', idx), ('eta', eta)):
+    for nm, t in (('nbr_sample', nbr_sample), ('nbr_patch', nbr_patch), ('eta', eta)):
         check_rank(t, 3, nm, '(N, P, k)')
-        if t.shape[:2] != (N, P) or t.shape != img.shape:
-            raise ValueError(f"`{nm}` has shape {tuple(t.shape)}; expected (N, P, k) = ({N}, {P}, k) matching `img` {tuple(img.shape)}")
-    if img.dtype != torch.long or idx.dtype != torch.long: raise ValueError("`img` and `idx` must be int64 indices")
+        if t.shape[:2] != (N, P) or t.shape != nbr_sample.shape:
+            raise ValueError(f"`{nm}` has shape {tuple(t.shape)}; expected (N, P, k) = ({N}, {P}, k) matching `nbr_sample` {tuple(nbr_sample.shape)}")
+    if nbr_sample.dtype != torch.long or nbr_patch.dtype != torch.long: raise ValueError("`nbr_sample` and `nbr_patch` must be int64 indices")
     if not eta.is_floating_point(): raise ValueError(f"`eta` must be a floating-point tensor, got {eta.dtype}")
     if not value_checks_on(): return                                       # the index ranges need the host: see `core.value_checks`
-    for nm, t, hi in (('img', img, M), ('idx', idx, P)):                   # one pass each
+    for nm, t, hi in (('nbr_sample', nbr_sample, M), ('nbr_patch', nbr_patch, P)):                   # one pass each
         lo_, hi_ = torch.aminmax(t) if t.numel() else (0, 0)
         if lo_ < 0 or hi_ >= hi:
-            raise ValueError(f"`{nm}` holds {'sample' if nm == 'img' else 'patch'} indices outside [0, {hi})")
+            raise ValueError(f"`{nm}` holds {'sample' if nm == 'nbr_sample' else 'patch'} indices outside [0, {hi})")
 
 class _WeightedBags(torch.autograd.Function):
     "`out[n] = sum_j w[n, j] * table[rows[n, j]]` by `F.embedding_bag`, with a backward that is embedding bags too"
@@ -60,50 +60,50 @@ def _weighted_bags(table, rows, w):
     return F.embedding_bag(rows, table, per_sample_weights=w, mode='sum')
 
 def interpolate(patches:torch.Tensor, # Patches (N, P, d)
-                img:torch.Tensor, # (N, P, k) sample index of each neighbor, from `patch_knn`
-                idx:torch.Tensor, # (N, P, k) patch index of each neighbor inside its sample
+                nbr_sample:torch.Tensor, # (N, P, k) sample index of each neighbor, from `patch_knn`
+                nbr_patch:torch.Tensor, # (N, P, k) patch index of each neighbor inside its sample
                 eta:torch.Tensor, # (N, P, k) interpolation coefficients
-                pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `img` indexes (default: `patches`)
+                pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `nbr_sample` indexes (default: `patches`)
                 offset:int=0, # Row of the batch's first sample in `pool`
                 double_backward:bool=False): # Differentiable twice in `eta` (gathers the neighbors: (N, P, k, d) memory)
-    "Eq. 6: `patches[i,p] + sum_k eta[i,p,k] * (patches[img[i,p,k], idx[i,p,k]] - patches[i,p])`, differentiable in `eta` and `patches`"
+    "Eq. 6: `patches[i,p] + sum_k eta[i,p,k] * (patches[nbr_sample[i,p,k], nbr_patch[i,p,k]] - patches[i,p])`, differentiable in `eta` and `patches`"
     if pool is not None: check_rank(pool, 3, 'pool', '(M, P, d)')
     table = patches if pool is None else splice_pool(pool, patches, offset)   # the batch's rows are `patches` themselves
-    _check_graph(patches, img, idx, eta, table.shape[0])
+    _check_graph(patches, nbr_sample, nbr_patch, eta, table.shape[0])
     N, P, d = patches.shape
-    k = img.shape[-1]
+    k = nbr_sample.shape[-1]
     eta = eta.to(patches.dtype)
-    flat = (img * P + idx).view(N * P, k)                                  # row of each neighbor in the (M*P, d) table
+    flat = (nbr_sample * P + nbr_patch).view(N * P, k)                                  # row of each neighbor in the (M*P, d) table
     if double_backward:                                                    # torch has no second derivative of embedding_bag's weights
         pulled = torch.einsum('nk,nkd->nd', eta.reshape(N * P, k), table.reshape(-1, d)[flat])
     else: pulled = _weighted_bags(table.reshape(-1, d), flat, eta.reshape(N * P, k))
     return patches + (pulled.view(N, P, d) - eta.sum(-1, keepdim=True) * patches)
 
 # %% ../nbs/12_interpolate.ipynb #cb1e7521
-def interpolate_reference(patches, img, idx, eta):
+def interpolate_reference(patches, nbr_sample, nbr_patch, eta):
     "Eq. 6 as a loop over samples, patches and neighbors (for tests)"
     out = patches.clone()
-    N, P, k = img.shape
+    N, P, k = nbr_sample.shape
     for i in range(N):
         for p in range(P):
             for r in range(k):
-                out[i, p] = out[i, p] + eta[i, p, r] * (patches[img[i, p, r], idx[i, p, r]] - patches[i, p])
+                out[i, p] = out[i, p] + eta[i, p, r] * (patches[nbr_sample[i, p, r], nbr_patch[i, p, r]] - patches[i, p])
     return out
 
 # %% ../nbs/12_interpolate.ipynb #1274d644
 def interpolate_map(z:torch.Tensor, # Feature map (N, C, H, W)
-                    img:torch.Tensor, # (N, P, k) neighbor samples, from `patch_knn` on this map's patches
-                    idx:torch.Tensor, # (N, P, k) neighbor patches
+                    nbr_sample:torch.Tensor, # (N, P, k) neighbor samples, from `patch_knn` on this map's patches
+                    nbr_patch:torch.Tensor, # (N, P, k) neighbor patches
                     eta:torch.Tensor, # (N, P, k) coefficients
                     patch_size:int, # Patch side used for the graph
                     stride:int|None=None, # Patch stride used for the graph (default: `patch_size`)
                     pad:bool=False, # Patches were extracted with `pad=True`
-                    pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `img` indexes (default: `z`'s)
+                    pool:torch.Tensor|None=None, # (M, P, d) patches of the pool that `nbr_sample` indexes (default: `z`'s)
                     offset:int=0, # Row of the batch's first sample in `pool`
                     double_backward:bool=False): # Differentiable twice in `eta` (see `interpolate`)
     "The refined map: Eq. 6 on the patches of `z`, folded back; in `z`'s memory layout"
     p = extract_patches(z, patch_size, stride, pad)
-    out = z + fold_patches(interpolate(p, img, idx, eta, pool, offset, double_backward) - p, z.shape[-2:], patch_size, stride, pad)
+    out = z + fold_patches(interpolate(p, nbr_sample, nbr_patch, eta, pool, offset, double_backward) - p, z.shape[-2:], patch_size, stride, pad)
     # z's memory layout (channels-last stays channels-last: the model's convolutions keep their fast path)
     return out if out.stride() == z.stride() else torch.empty_like(z).copy_(out)
 

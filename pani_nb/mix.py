@@ -67,12 +67,12 @@ def soft_targets(y:torch.Tensor, # (N,) class indices, or (N, ...) soft / one-ho
         raise ValueError(f"class indices must be in [0, {n_classes}) (`n_classes`={n_classes}), got values in [{int(y.min())}, {int(y.max())}]")
     return F.one_hot(y.long(), n_classes).float()
 
-def peer_weights(img:torch.Tensor, # (N, P, k) neighbor samples, from `patch_knn`
+def peer_weights(nbr_sample:torch.Tensor, # (N, P, k) neighbor samples, from `patch_knn`
                  eta:torch.Tensor, # (N, P, k) coefficients
                  peers:torch.Tensor): # (N, K1) the peers the graph was built on
     "(N, K1) weight of each peer in sample i's target: sum of eta over the patches taken from it, / P"
-    N, P, k = img.shape
-    match = (img.reshape(N, P * k, 1) == peers[:, None, :]).to(eta.dtype)     # (N, P*k, K1)
+    N, P, k = nbr_sample.shape
+    match = (nbr_sample.reshape(N, P * k, 1) == peers[:, None, :]).to(eta.dtype)     # (N, P*k, K1)
     return torch.einsum('nm,nmr->nr', eta.reshape(N, P * k), match) / P
 
 def mix_by_peers(y:torch.Tensor, # (N, ...) soft/one-hot targets (or any per-sample tensor)
@@ -88,12 +88,12 @@ def mix_by_peers(y:torch.Tensor, # (N, ...) soft/one-hot targets (or any per-sam
 
 def mix_targets(y:torch.Tensor, # (N,) class indices, or (N, n_classes) soft/one-hot targets
                 lam:torch.Tensor, # (N,) weight of each sample's own target
-                img:torch.Tensor, # (N, P, k) neighbor samples
+                nbr_sample:torch.Tensor, # (N, P, k) neighbor samples
                 eta:torch.Tensor, # (N, P, k) coefficients
                 n_classes:int|None=None): # Needed when `y` holds class indices
     "Eq. 10 from the patch graph: `lam*y_i + sum_p sum_k eta/P * y_img`, each neighbor a slot of `mix_by_peers`"
-    N, P, k = img.shape
-    return mix_by_peers(soft_targets(y, n_classes).to(eta.dtype), lam, img.reshape(N, P * k), eta.reshape(N, P * k) / P)
+    N, P, k = nbr_sample.shape
+    return mix_by_peers(soft_targets(y, n_classes).to(eta.dtype), lam, nbr_sample.reshape(N, P * k), eta.reshape(N, P * k) / P)
 
 # %% ../nbs/13_mix.ipynb #71f5dfb5
 def _as_lam(lam, n, device):
@@ -126,11 +126,11 @@ def pani_mix(z:torch.Tensor, # (N, C, H, W) images or feature maps
                                            pool_size=None if pool is None else pool.shape[0], offset=offset)
     check_choice('neighbors', neighbors, ('nearest', 'random')); check_choice('label_weight', label_weight, ('eta', 'image'))
     patches = extract_patches(z, patch_size, stride, pad)
-    if neighbors == 'nearest': img, idx, _ = patch_knn(patches, peers, k, pool=pool_patches, offset=offset)
-    else: img, idx = random_patch_neighbors(patches.shape[1], peers, k, generator=generator)
+    if neighbors == 'nearest': nbr_sample, nbr_patch, _ = patch_knn(patches, peers, k, pool=pool_patches, offset=offset)
+    else: nbr_sample, nbr_patch = random_patch_neighbors(patches.shape[1], peers, k, generator=generator)
     eta = sample_eta(lam.float(), patches.shape[1], k, mask_ratio, generator=generator)
-    mixed = interpolate_map(z, img, idx, eta.to(z.dtype), patch_size, stride, pad, pool=pool_patches, offset=offset)
-    w = peer_weights(img, eta, peers)
+    mixed = interpolate_map(z, nbr_sample, nbr_patch, eta.to(z.dtype), patch_size, stride, pad, pool=pool_patches, offset=offset)
+    w = peer_weights(nbr_sample, eta, peers)
     if label_weight == 'image': w = image_label_weights(z, mixed, peers, w, pool=pool, offset=offset)
     return mixed, peers, w
 

@@ -102,6 +102,17 @@ def test_sidebar_yml_lists_every_notebook():
                if '.ipynb_checkpoints' not in p.parts and not p.name.startswith('_')}
     assert listed == on_disk, f"in sidebar.yml but not on disk: {listed - on_disk}; on disk but not in sidebar.yml: {on_disk - listed}"
 
+def test_a_new_notebook_joins_its_section_with_no_edit(tmp_path):
+    "A new `2*` notebook is in the Callbacks section, in file-name order, from the globs of the real sidebar.yml"
+    import shutil
+    shutil.copy(ROOT/'nbs'/'sidebar.yml', tmp_path/'sidebar.yml')
+    for rel in ['index.ipynb', '00_core.ipynb', '20_callback.core.ipynb', '20a_callback.registry.ipynb', '24_callback.mixmatch.ipynb',
+                '25_callback.cutmix.ipynb', '30_bench.ipynb', 'tutorials/index.ipynb', 'tutorials/2x_not_numbered.ipynb']:
+        (tmp_path/rel).parent.mkdir(exist_ok=True); (tmp_path/rel).write_text('{}')
+    got = dict(build_docs.sidebar(tmp_path/'sidebar.yml'))
+    assert got['Callbacks'] == ['20_callback.core.ipynb', '20a_callback.registry.ipynb', '24_callback.mixmatch.ipynb', '25_callback.cutmix.ipynb']
+    assert got['Foundations'] == ['00_core.ipynb'] and got['Experiments'] == ['30_bench.ipynb'] and got[None] == ['index.ipynb']
+
 def test_every_page_has_the_sidebar_and_navigation(site):
     out, pages, dom = site
     titles = [t for p, t in pages if p != 'index.html']

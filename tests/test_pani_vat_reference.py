@@ -5,6 +5,10 @@ on the input and on the input + a hidden layer, one regularizer step run in floa
 (`graph.stable_topk`: larger similarity first, equal ones lower candidate first): the semantic peers, every layer's
 patch graph, the adversarial coefficients and the KL. The test runs the same step in float64 here (on CUDA when
 there is one) and asks for the very peers and graphs, the coefficients to 1e-6 of the largest, and the KL to 1e-6 relative.
+The graphs rank cosines rounded to multiples of 2**-30 (`graph.on_grid`): a matrix product rounds copies of a patch
+differently at different places and on different CPUs, and without the grid those ties in real arithmetic came out in
+another order on an AVX-512 Xeon than on the machine that wrote the first fixture. A second test computes the
+fixture's graphs with another summation (no matrix product) and finds the same.
 
 Why float64: in float32 the finite-difference power iteration at `xi = 1e-6` mostly measures rounding (every float32
 VAT gets a direction with mean cosine about 0.35 to the float64 one), so another CPU, which sums in another order,
@@ -56,8 +60,8 @@ def test_same_graph_and_perturbation(case):
     if dev.type == 'cuda': pytest.skip("the random start is drawn on the device: CUDA's stream differs from the CPU's")
     ref, got = fx[case], record(pani_vat_step(fx['state'], fx['x'], LAYERS[case], torch.float64, dev))
     assert torch.equal(got['peers'], ref['peers'])
-    for name, (img, idx) in ref['graph'].items():
-        assert torch.equal(got['graph'][name][0], img) and torch.equal(got['graph'][name][1], idx), name
+    for name, (nbr_sample, nbr_patch) in ref['graph'].items():
+        assert torch.equal(got['graph'][name][0], nbr_sample) and torch.equal(got['graph'][name][1], nbr_patch), name
     for name, eta in ref['etas'].items():                                       # to 1e-6 of the largest coefficient
         torch.testing.assert_close(got['etas'][name], eta, rtol=1e-6, atol=1e-6 * float(eta.abs().max()))
     torch.testing.assert_close(got['kl'], ref['kl'], rtol=1e-6, atol=1e-12)
@@ -68,8 +72,30 @@ def test_graph_on_the_device(case):
     fx = torch.load(PATH, weights_only=False)
     got = record(pani_vat_step(fx['state'], fx['x'], LAYERS[case], torch.float64, default_device()))
     assert torch.equal(got['peers'], fx[case]['peers'])
-    for name, (img, idx) in fx[case]['graph'].items():
-        assert torch.equal(got['graph'][name][0], img) and torch.equal(got['graph'][name][1], idx), name
+    for name, (nbr_sample, nbr_patch) in fx[case]['graph'].items():
+        assert torch.equal(got['graph'][name][0], nbr_sample) and torch.equal(got['graph'][name][1], nbr_patch), name
+
+def _graph_without_blas(patches, peers, k):
+    "The patch graph with its cosines summed elementwise along d (no matrix product: another rounding), on the grid, stably ranked"
+    from pani_nb.graph import on_grid
+    N, P, d = patches.shape
+    z = torch.nn.functional.normalize(patches.double(), dim=-1)
+    s = on_grid((z[:, :, None, :] * z[peers].reshape(N, 1, -1, d)).sum(-1))   # (N, P, K1*P)
+    order = s.sort(dim=-1, descending=True, stable=True).indices[..., :k]
+    return peers.gather(1, (order // P).flatten(1)).view(N, P, k), order % P
+
+def test_fixture_graph_from_a_second_summation_path():
+    "The fixture's graphs equal graphs whose cosines another summation computed: its ties are not one machine's rounding"
+    from pani_nb.patches import extract_patches
+    fx = torch.load(PATH, weights_only=False)
+    model = SmallCNN(1, 10).double(); model.load_state_dict(fx['state']); model.train()
+    maps = {'input': fx['x'].double()}
+    with torch.no_grad():
+        h = model.block1.register_forward_hook(lambda m, i, o: maps.__setitem__('block1', o)); model(maps['input']); h.remove()
+    for case, layers in LAYERS.items():
+        for name, (nbr_sample, nbr_patch) in fx[case]['graph'].items():
+            a, b = _graph_without_blas(extract_patches(maps[name], layers[name]['patch_size']), fx[case]['peers'], layers[name]['k'])
+            assert torch.equal(a, nbr_sample) and torch.equal(b, nbr_patch), (case, name)
 
 @pytest.mark.skipif(numba is None, reason="the compiled ranking is optional (numba not installed)")
 @pytest.mark.parametrize('case', ['input', 'hidden'])

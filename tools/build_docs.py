@@ -24,12 +24,25 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
+def expand(entry, nbs=ROOT/'nbs'):
+    """A sidebar entry as notebook paths relative to `nbs`: a path is itself; a glob (`/2*.ipynb`) is the notebooks it
+    matches, `index` pages left out and sorted by file name, as Quarto's auto navigation sorts pages without an
+    `order` (a leading `/`: this folder only; without it, subfolders too)"""
+    if '*' not in entry: return [entry]
+    pat = entry.lstrip('/')
+    found = nbs.glob(pat) if entry.startswith('/') else nbs.rglob(pat)
+    return sorted((p.relative_to(nbs).as_posix() for p in found if p.stem != 'index' and '.ipynb_checkpoints' not in p.parts),
+                  key=lambda r: Path(r).stem)
+
 def sidebar(path=ROOT/'nbs'/'sidebar.yml'):
-    "[(section title or None, [notebook paths relative to nbs/])] in the sidebar's order"
-    out = []
+    "[(section title or None, [notebook paths relative to nbs/])] in the sidebar's order, globs expanded"
+    out, nbs = [], Path(path).parent
     for it in yaml.safe_load(Path(path).read_text())['website']['sidebar']['contents']:
-        if isinstance(it, str): out.append((None, [it]))
-        else: out.append((it.get('section'), [c if isinstance(c, str) else c['href'] for c in it.get('contents', [])]))
+        if isinstance(it, str): out.append((None, expand(it, nbs)))
+        else:
+            items = it.get('contents', [])
+            items = [items] if isinstance(items, str) else items
+            out.append((it.get('section'), [r for c in items for r in expand(c if isinstance(c, str) else c['href'], nbs)]))
     return out
 
 def front_matter(nb):

@@ -16,7 +16,7 @@ from ..core import check_int, check_number, preserved_rng, value_checks, value_c
 from ..patches import patch_grid
 from ..hooks import PatchHook, find_module
 from ..distributed import gather_batch
-from .registry import RunContext, Auto, Method, METHODS, register_method, load_methods, get_method   # the registry, importable from here too
+from .registry import RunContext, FromRun, Method, METHODS, register_method, load_methods, get_method   # the registry, importable from here too
 
 # %% auto #0
 __all__ = ['CallbackHook', 'RegularizerCallback', 'LayerSpec', 'parse_layers', 'PaniCallback', 'BatchGate']

@@ -17,7 +17,7 @@ from ..graph import random_peers
 from ..mix import (mix_by_peers, random_partners, mixmatch_mix, pani_mixmatch_mix, soft_targets, sharpen, CropFlip, default_augment,
                          guess_labels, rampup_weight, mixmatch_loss)   # MixMatch's maths, also importable from here
 from .core import PaniCallback
-from .registry import register_method, Auto
+from .registry import register_method, FromRun
 from .ssl import SemiSupervised
 
 # %% auto #0
@@ -200,6 +200,6 @@ def _augment(ctx): return CropFlip(flip=ctx.flip)
 register_method('mixmatch', lambda ctx, **p: [MixMatch(udl=ctx.udl, augment=_augment(ctx), **p)], dict(_MM_DEFAULTS),
                 semi_supervised=True, doc='MixMatch (Berthelot et al. 2019)', source=_MM_SRC)
 register_method('pani_mixmatch', lambda ctx, **p: [PaniMixMatch(udl=ctx.udl, augment=_augment(ctx), **p)],
-                dict(_MM_DEFAULTS, patch_size=Auto(lambda c: max(2, c.side // 4), 'a quarter of the image side'), k=4, mask_ratio=0.4, layers=None),
+                dict(_MM_DEFAULTS, patch_size=FromRun(lambda c: max(2, c.side // 4), 'a quarter of the image side'), k=4, mask_ratio=0.4, layers=None),
                 semi_supervised=True, doc="Pani MixMatch: MixMatch with Pani MixUp's mixing (the paper's Table 3)",
                 source=_MM_SRC + "; patches: Pani MixUp's setting without augmentation (Sun et al. 2019, Section 4.2), the paper gives none for Pani MixMatch")

@@ -15,7 +15,7 @@ from fastai.callback.core import Callback, CancelFitException
 from ..core import check_int, check_number, check_prob, check_choice, PAGE_WIDTH_IN
 from ..mix import pani_mix, mix_by_peers, soft_targets, mixing_strength
 from .core import PaniCallback, BatchGate
-from .registry import register_method, Auto
+from .registry import register_method, FromRun
 
 # %% auto #0
 __all__ = ['PaniMixUp', 'GatedMixUp', 'GatedCutMix', 'show_pani_mixup', 'mixing_weights', 'measure_mixing']
@@ -170,9 +170,9 @@ class GatedCutMix(_Gated, CutMix):
 
 # %% ../../nbs/23_callback.mixup.ipynb #1c74aa7c
 def _hidden_layer(ctx): return 'layer1' if ctx.model.startswith(('preact', 'wide')) else 'block1'
-_PANI_MIXUP_DEFAULTS = dict(alpha=Auto(lambda c: 2.0 if c.augment else 2.5, '2.0 with augmentation, 2.5 without'),
-                            patch_size=Auto(lambda c: max(2, c.side // (2 if c.augment else 4)), 'half the image side with augmentation, a quarter without'),
-                            n_peers=1, k=4, mask_ratio=Auto(lambda c: 0.6 if c.augment else 0.4, '0.6 with augmentation, 0.4 without'),
+_PANI_MIXUP_DEFAULTS = dict(alpha=FromRun(lambda c: 2.0 if c.augment else 2.5, '2.0 with augmentation, 2.5 without'),
+                            patch_size=FromRun(lambda c: max(2, c.side // (2 if c.augment else 4)), 'half the image side with augmentation, a quarter without'),
+                            n_peers=1, k=4, mask_ratio=FromRun(lambda c: 0.6 if c.augment else 0.4, '0.6 with augmentation, 0.4 without'),
                             stride=None, pad=False, gather_peers=False, beta=1.0, neighbors='nearest', label_weight='eta', p=1.0, off_epoch=None)
 _PANI_MIXUP_SRC = ("Sun et al. 2019 (arXiv 1911.09307), Section 4.2, the setup of Pani MixUp: patch 16, a 2.0, mask 0.6 with "
                    "augmentation, patch 8, a 2.5, mask 0.4 without, on 32x32; K1 1 and k 4 are ours (the paper gives neither)")
@@ -184,7 +184,7 @@ register_method('cutmix', lambda ctx, **p: [GatedCutMix(**p)], dict(alpha=1.0, p
 register_method('pani_mixup', lambda ctx, **p: [PaniMixUp(**p)], dict(_PANI_MIXUP_DEFAULTS, layers=None),
                 doc="Pani MixUp at the input (the paper's Table 2)", source=_PANI_MIXUP_SRC)
 register_method('pani_mixup_hidden', lambda ctx, **p: [PaniMixUp(**p)],
-                dict(_PANI_MIXUP_DEFAULTS, layers=Auto(_hidden_layer, "the first block's output: 'block1' (SmallCNN, ConvLarge), 'layer1' (ResNets)")),
+                dict(_PANI_MIXUP_DEFAULTS, layers=FromRun(_hidden_layer, "the first block's output: 'block1' (SmallCNN, ConvLarge), 'layer1' (ResNets)")),
                 doc='Pani MixUp at a hidden layer (a manifold version; beyond the paper)', source=_PANI_MIXUP_SRC + '; the layer is ours')
 
 # %% ../../nbs/23_callback.mixup.ipynb #86c8a912

@@ -1,4 +1,4 @@
-"""How a method becomes known to `pani-bench` by name (`register_method`, defaults computed from the run with `Auto`, `RunContext`), and a guide to adding a Pani regularizer, with a worked example.
+"""How a method becomes known to `pani-bench` by name (`register_method`, defaults computed from the run with `FromRun`, `RunContext`), and a guide to adding a Pani regularizer, with a worked example.
 
 Docs: https://pani-nb.github.io/pani-nb/callback.registry.html.md"""
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 # %% auto #0
-__all__ = ['METHODS', 'RunContext', 'Auto', 'Method', 'register_method', 'load_methods', 'get_method']
+__all__ = ['METHODS', 'RunContext', 'FromRun', 'Method', 'register_method', 'load_methods', 'get_method']
 
 # %% ../../nbs/20a_callback.registry.ipynb #8a96f720
 @dataclass
@@ -25,7 +25,7 @@ class RunContext:
     model:str = ''             # the model's name in `pani_nb.models.MODELS` ('' if another)
     labels:int = 0             # labeled training images (those held out for validation included; 0: not known)
 
-class Auto:
+class FromRun:
     "A default that depends on the run: `fn(ctx)` with a `RunContext`, described by `doc`"
     def __init__(self, fn:Callable, doc:str): self.fn, self.doc = fn, doc
     def __call__(self, ctx:RunContext): return self.fn(ctx)
@@ -36,16 +36,16 @@ class Method:
     "A method `pani-bench` can run: `make(ctx, **params)` returns its callbacks"
     name:str                      # name on the command line and in results
     make:Callable                 # (RunContext, **hyperparameters) -> list of callbacks
-    defaults:dict                 # every hyperparameter with its default (values or `Auto`)
+    defaults:dict                 # every hyperparameter with its default (values or `FromRun`)
     semi_supervised:bool = False  # needs unlabeled images (`ctx.udl`)
     source:str = ''               # where the defaults come from
     doc:str = ''                  # one line: what the method is
 
     def params(self, ctx:RunContext, overrides:dict|None=None) -> dict:
-        "The hyperparameters of a run: the defaults (`Auto` ones computed from `ctx`), then `overrides`"
+        "The hyperparameters of a run: the defaults (`FromRun` ones computed from `ctx`), then `overrides`"
         unknown = sorted(set(overrides or {}) - set(self.defaults))
         if unknown: raise ValueError(f"method {self.name!r} has no hyperparameter {', '.join(map(repr, unknown))}; its hyperparameters: {list(self.defaults)}")
-        return {k: (v(ctx) if isinstance(v, Auto) else v) for k, v in self.defaults.items()} | dict(overrides or {})
+        return {k: (v(ctx) if isinstance(v, FromRun) else v) for k, v in self.defaults.items()} | dict(overrides or {})
 
     def callbacks(self, ctx:RunContext, overrides:dict|None=None) -> list:
         "The callbacks of one run"
@@ -56,7 +56,7 @@ METHODS = {}   # name -> Method, filled by the callback modules as they are impo
 
 def register_method(name:str, # Name on the command line (lowercase, no spaces)
                     make:Callable, # (RunContext, **hyperparameters) -> list of callbacks
-                    defaults:dict|None=None, # Hyperparameters and their defaults (values or `Auto`)
+                    defaults:dict|None=None, # Hyperparameters and their defaults (values or `FromRun`)
                     semi_supervised:bool=False, # Needs unlabeled images
                     source:str='', # Where the defaults come from
                     doc:str=''): # One line: what the method is

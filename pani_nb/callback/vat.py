@@ -18,7 +18,7 @@ from ..adversarial import kl_div_logits, entropy_logits, adversarial_direction, 
 from ..models import penultimate
 from ..distributed import world_size
 from .core import PaniCallback, CallbackHook
-from .registry import register_method, Auto
+from .registry import register_method, FromRun
 from ..core import frozen_bn
 from .ssl import SemiSupervised
 
@@ -174,7 +174,7 @@ class PaniVAT(_AdversarialSSL, PaniCallback):
         with self._perturbing(etas, self.graph if graph is None else graph, self.pools if graph is None else pools): return self.forward(x)
 
     def graphs(self):
-        "(semantic peers, each layer's patch graph `(img, idx)`, the pools' patches) from this batch's clean maps (with `gather_peers`: every process's)"
+        "(semantic peers, each layer's patch graph `(nbr_sample, nbr_patch)`, the pools' patches) from this batch's clean maps (with `gather_peers`: every process's)"
         names = list(self.layers)
         feats = self.feats.flatten(1)
         pools, self.offset = self.gather(feats, *(self.maps[n] for n in names))
